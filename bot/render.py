@@ -1,0 +1,144 @@
+"""Turning message keys into Matrix message content: plain ``body`` + HTML.
+
+Templates come from the catalogue and may use ``**bold**``, ``_italic_`` and line
+breaks. Parameters are user or deck text: in the HTML they are always escaped, so
+nothing a player types can change the bot's formatting or ping anyone. A
+:class:`Mention` parameter becomes a pill in HTML and is listed in ``m.mentions``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+from bot.i18n import Catalogue
+
+MATRIX_TO = "https://matrix.to/#/"
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
+_ITALIC = re.compile(r"(?<![\w])_(.+?)_(?![\w])", re.S)
+# Fields are swapped for markers that cannot occur in templates, so template
+# markup is converted before any parameter (which may itself contain ** or _)
+# is inserted.
+_FIELD = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_]*)\}")
+_MARKER = re.compile("\x00(\\d+)\x00")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A user to ping: a pill in HTML, the display name in the plain body."""
+
+    user_id: str
+    display_name: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.user_id
+
+
+@dataclass(frozen=True)
+class Html:
+    """A parameter that is already safe HTML, built by the renderer itself."""
+
+    html: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A message ready to send."""
+
+    body: str
+    html: str
+    mentions: tuple[str, ...] = ()
+    msgtype: str = "m.notice"
+
+    def content(self) -> dict:
+        content = {
+            "msgtype": self.msgtype,
+            "body": self.body,
+            "format": "org.matrix.custom.html",
+            "formatted_body": self.html,
+            # Always present: with m.mentions set, clients ignore body keywords
+            # such as "@room" in the text when deciding whom to notify.
+            "m.mentions": {"user_ids": sorted(set(self.mentions))} if self.mentions else {},
+        }
+        return content
+
+
+def escape(text: str) -> str:
+    """HTML-escape user text, keeping line breaks visible."""
+    return html.escape(text, quote=True).replace("\n", "<br>")
+
+
+def pill(mention: Mention) -> str:
+    return (
+        f'<a href="{html.escape(MATRIX_TO + mention.user_id, quote=True)}">'
+        f"{html.escape(mention.label, quote=True)}</a>"
+    )
+
+
+def _markup(escaped_template: str) -> str:
+    out = _BOLD.sub(r"<b>\1</b>", escaped_template)
+    out = _ITALIC.sub(r"<i>\1</i>", out)
+    return out.replace("\n", "<br>")
+
+
+def _plain_markup(template: str) -> str:
+    out = _BOLD.sub(r"\1", template)
+    return _ITALIC.sub(r"\1", out)
+
+
+def render_template(template: str, params: dict[str, object], msgtype: str = "m.notice") -> Rendered:
+    """Fill ``template`` with ``params``: escaped in HTML, raw in the plain body."""
+    mentions: list[str] = []
+    html_values: list[str] = []
+    text_values: list[str] = []
+
+    def token(match: re.Match) -> str:
+        value = params[match.group(1)]
+        if isinstance(value, Mention):
+            mentions.append(value.user_id)
+            html_values.append(pill(value))
+            text_values.append(value.label)
+        elif isinstance(value, Html):
+            html_values.append(value.html)
+            text_values.append(value.text)
+        else:
+            html_values.append(escape(str(value)))
+            text_values.append(str(value))
+        return f"\x00{len(html_values) - 1}\x00"
+
+    # Fields become markers first, so template markup ("**{name}**") is
+    # converted on the template alone, never inside a parameter.
+    skeleton = _FIELD.sub(token, template)
+    html_out = _markup(html.escape(skeleton, quote=False))
+    text_out = _plain_markup(skeleton)
+    html_out = _MARKER.sub(lambda m: html_values[int(m.group(1))], html_out)
+    text_out = _MARKER.sub(lambda m: text_values[int(m.group(1))], text_out)
+    return Rendered(text_out, html_out, tuple(dict.fromkeys(mentions)), msgtype)
+
+
+class Renderer:
+    """Renders catalogue messages for one catalogue."""
+
+    def __init__(self, catalogue: Catalogue):
+        self.catalogue = catalogue
+
+    def render(self, lang: str, key: str, msgtype: str = "m.notice", **params: object) -> Rendered:
+        return render_template(self.catalogue.template(lang, key), params, msgtype)
+
+    def join(self, parts: list[Rendered], separator: str = "\n\n") -> Rendered:
+        """Several rendered pieces as one message."""
+        sep_html = separator.replace("\n", "<br>")
+        mentions: list[str] = []
+        for part in parts:
+            mentions.extend(part.mentions)
+        msgtype = parts[0].msgtype if parts else "m.notice"
+        return Rendered(
+            separator.join(p.body for p in parts),
+            sep_html.join(p.html for p in parts),
+            tuple(dict.fromkeys(mentions)),
+            msgtype,
+        )
