@@ -1,0 +1,128 @@
+"""The bot: wires the config, the store, the Matrix transport and the router."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from nio import MatrixRoom, RoomMessageText
+from nio.events import Event
+
+from bot.config import Config
+from bot.i18n import Catalogue
+from bot.matrix.transport import MatrixTransport
+from bot.render import Renderer
+from bot.router import Context, Router, reply_tx_id
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class Bot:
+    """One bot process: one account, many rooms."""
+
+    def __init__(self, config: Config, store: Store, catalogue: Catalogue | None = None):
+        self.config = config
+        self.store = store
+        self.catalogue = catalogue or Catalogue.load(default_language=config.rooms.default_language)
+        self.renderer = Renderer(self.catalogue)
+        self.transport = MatrixTransport(config.matrix, config.data_dir, store)
+        self.router = Router(config.prefix)
+        self.router.add("help", self._help)
+        self._run_task: asyncio.Task | None = None
+
+    @classmethod
+    async def create(cls, config: Config) -> "Bot":
+        store = await Store.open(config.data_dir / "reflextics.db")
+        return cls(config, store)
+
+    # -- lifecycle ----------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Log in and start syncing in the background."""
+        await self.transport.connect()
+        self._run_task = asyncio.create_task(self.transport.run(self), name="matrix-sync")
+
+    async def wait_ready(self, timeout: float = 60) -> None:
+        ready = asyncio.create_task(self.transport.ready.wait())
+        done, _ = await asyncio.wait({ready, self._run_task}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        if self._run_task in done:
+            ready.cancel()
+            self._run_task.result()  # raise the sync loop's error
+        if ready not in done:
+            ready.cancel()
+            raise TimeoutError("the bot did not finish its first sync in time")
+
+    async def run_forever(self) -> None:
+        await self.start()
+        assert self._run_task is not None
+        await self._run_task
+
+    async def stop(self) -> None:
+        self.transport.stop()
+        if self._run_task is not None:
+            self._run_task.cancel()
+            try:
+                await self._run_task
+            except (asyncio.CancelledError, Exception):
+                pass
+        await self.transport.close()
+        await self.store.close()
+
+    # -- transport callbacks -------------------------------------------------------
+
+    async def on_ready(self) -> None:
+        log.info("First sync done; the bot is ready")
+
+    async def on_invite(self, room_id: str, inviter: str) -> None:
+        if self.config.access.may_invite(inviter):
+            log.info("Accepting an invite to %s", room_id)
+            await self.transport.join(room_id)
+        else:
+            log.info("Rejecting an invite to %s from a user who is not allowed", room_id)
+            await self.transport.leave(room_id)
+
+    async def on_joined(self, room: MatrixRoom) -> None:
+        if room.encrypted or not self.config.rooms.require_encryption:
+            log.info("Joined %s (encrypted: %s)", room.room_id, room.encrypted)
+            return
+        log.info("Leaving unencrypted room %s", room.room_id)
+        lang = await self.room_language(room.room_id)
+        rendered = self.renderer.render(lang, "unencrypted_room")
+        await self.transport.send(room.room_id, rendered.content(), reply_tx_id(f"unencrypted:{room.room_id}", 0))
+        await self.transport.leave(room.room_id)
+
+    async def on_event(self, room: MatrixRoom, event: Event) -> None:
+        if not isinstance(event, RoomMessageText):
+            return
+        if room.encrypted and not getattr(event, "decrypted", False):
+            # A plaintext event can still appear in an encrypted room: anyone
+            # could have forged it past the room's protection, so it is ignored.
+            log.debug("Ignoring a plaintext message in encrypted room %s", room.room_id)
+            return
+        if not room.encrypted and self.config.rooms.require_encryption:
+            return
+        command = self.router.parse(event.body)
+        if command is None:
+            return
+        ctx = Context(
+            room_id=room.room_id,
+            sender=event.sender,
+            event_id=event.event_id,
+            command=command,
+            language=await self.room_language(room.room_id),
+            prefix=self.config.prefix,
+            renderer=self.renderer,
+            send=self.transport.send,
+        )
+        await self.router.dispatch(ctx)
+
+    # -- helpers --------------------------------------------------------------------
+
+    async def room_language(self, room_id: str) -> str:
+        return await self.store.room_language(room_id) or self.config.rooms.default_language
+
+    async def _help(self, ctx: Context) -> None:
+        # Help answers in the language of the name typed (!aide / !help), so
+        # anyone can read it whatever the room's setting.
+        await ctx.reply("help", ctx.asked_language)

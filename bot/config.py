@@ -1,0 +1,256 @@
+"""Loading and validating the bot's YAML configuration.
+
+Fails fast with the dotted key and the reason (``matrix.homeserver: must be an
+http(s) URL``), rejects values left at the example's placeholders, and never puts a
+secret in a message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+# Values of config.example.yaml a user must change; tests keep them in step with
+# the example file.
+PLACEHOLDERS: dict[str, str] = {
+    "matrix.homeserver": "https://matrix.example.org",
+    "matrix.user_id": "@reflextics:example.org",
+    "matrix.password": "CHANGE-ME",
+}
+SECRET_KEYS = {"matrix.password", "matrix.access_token", "matrix.pickle_key"}
+LANGUAGES = ("fr", "en")
+USER_ID = re.compile(r"^@[^:\s]+:[^\s]+$")
+SERVER_NAME = re.compile(r"^[A-Za-z0-9.\-\[\]:]+$")
+DEVICE_ID = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
+
+
+# Every key the bot reads, by section: anything else is a typo worth reporting.
+KNOWN_KEYS: dict[str, set[str]] = {
+    "matrix": {
+        "homeserver", "user_id", "password", "access_token", "device_id", "device_name",
+        "pickle_key", "sync_timeout_seconds", "backoff_max_seconds", "key_wait_seconds",
+        "send_retries",
+    },
+    "storage": {"data_dir"},
+    "access": {"trainers", "facilitator_power_level", "invite_users", "invite_servers"},
+    "rooms": {"require_encryption", "default_language"},
+    "commands": {"prefix"},
+    "logging": {"level"},
+}
+
+
+class ConfigError(Exception):
+    """The configuration is invalid; the message names the dotted key."""
+
+
+@dataclass(frozen=True)
+class MatrixConfig:
+    homeserver: str
+    user_id: str
+    password: str | None = None
+    access_token: str | None = None
+    device_id: str = "REFLEXTICS"
+    device_name: str = "Réflex'tics bot"
+    pickle_key: str | None = None
+    sync_timeout_seconds: float = 30.0
+    backoff_max_seconds: float = 60.0
+    key_wait_seconds: float = 60.0
+    send_retries: int = 8
+
+    def __repr__(self) -> str:  # keep secrets out of tracebacks and logs
+        return f"MatrixConfig(homeserver={self.homeserver!r}, user_id={self.user_id!r}, device_id={self.device_id!r})"
+
+
+@dataclass(frozen=True)
+class AccessConfig:
+    trainers: tuple[str, ...] = ()
+    facilitator_power_level: int = 50
+    invite_users: tuple[str, ...] = ()
+    invite_servers: tuple[str, ...] = ()
+
+    def may_invite(self, user_id: str) -> bool:
+        server = user_id.split(":", 1)[1] if ":" in user_id else ""
+        return (
+            user_id in self.invite_users
+            or user_id in self.trainers
+            or server in self.invite_servers
+        )
+
+
+@dataclass(frozen=True)
+class RoomsConfig:
+    require_encryption: bool = True
+    default_language: str = "fr"
+
+
+@dataclass(frozen=True)
+class Config:
+    matrix: MatrixConfig
+    data_dir: Path
+    access: AccessConfig = field(default_factory=AccessConfig)
+    rooms: RoomsConfig = field(default_factory=RoomsConfig)
+    prefix: str = "!"
+    log_level: str = "INFO"
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    source: Path | None = None
+
+
+class _Reader:
+    """Reads typed values from the nested mapping, naming dotted keys in errors."""
+
+    def __init__(self, data: dict[str, Any]):
+        self.data = data
+
+    def _get(self, key: str) -> tuple[bool, Any]:
+        node: Any = self.data
+        parts = key.split(".")
+        for i, part in enumerate(parts):
+            if not isinstance(node, dict):
+                raise ConfigError(f"{'.'.join(parts[:i])}: must be a mapping")
+            if part not in node or node[part] is None:
+                return False, None
+            node = node[part]
+        return True, node
+
+    def section(self, key: str) -> None:
+        present, value = self._get(key)
+        if present and not isinstance(value, dict):
+            raise ConfigError(f"{key}: must be a mapping")
+
+    def string(self, key: str, default: str | None = None, required: bool = False) -> str | None:
+        present, value = self._get(key)
+        if not present or value == "":
+            if required:
+                raise ConfigError(f"{key}: is required")
+            return default
+        if not isinstance(value, str):
+            raise ConfigError(f"{key}: must be a string")
+        if PLACEHOLDERS.get(key) == value:
+            raise ConfigError(f"{key}: still has the example's placeholder value; set your own")
+        return value
+
+    def number(self, key: str, default: float, minimum: float = 0, maximum: float | None = None) -> float:
+        present, value = self._get(key)
+        if not present:
+            return default
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{key}: must be a number")
+        if value < minimum or (maximum is not None and value > maximum):
+            bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+            raise ConfigError(f"{key}: must be {bound}")
+        return value
+
+    def integer(self, key: str, default: int, minimum: int = 0, maximum: int | None = None) -> int:
+        present, value = self._get(key)
+        if present and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ConfigError(f"{key}: must be a whole number")
+        return int(self.number(key, default, minimum, maximum))
+
+    def boolean(self, key: str, default: bool) -> bool:
+        present, value = self._get(key)
+        if not present:
+            return default
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key}: must be true or false")
+        return value
+
+    def strings(self, key: str, pattern: re.Pattern | None = None, what: str = "") -> tuple[str, ...]:
+        present, value = self._get(key)
+        if not present:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{key}: must be a list of strings")
+        if pattern is not None:
+            for item in value:
+                if not pattern.match(item):
+                    raise ConfigError(f"{key}: {item!r} is not {what}")
+        return tuple(value)
+
+    def choice(self, key: str, default: str, choices: tuple[str, ...]) -> str:
+        value = self.string(key, default)
+        if value not in choices:
+            raise ConfigError(f"{key}: must be one of {', '.join(choices)}")
+        return value
+
+
+def parse_config(data: Any, source: Path | None = None) -> Config:
+    """Validate a parsed YAML document; relative paths resolve against its file."""
+    if not isinstance(data, dict):
+        raise ConfigError("(top level): must be a mapping of sections (matrix, storage, …)")
+    r = _Reader(data)
+    for section, keys in KNOWN_KEYS.items():
+        r.section(section)
+        for key in data.get(section) or {}:
+            if key not in keys:
+                raise ConfigError(f"{section}.{key}: unknown key (known: {', '.join(sorted(keys))})")
+    for section in data:
+        if section not in KNOWN_KEYS:
+            raise ConfigError(f"{section}: unknown section (known: {', '.join(KNOWN_KEYS)})")
+
+    homeserver = r.string("matrix.homeserver", required=True)
+    if not re.match(r"^https?://[^\s/]+", homeserver):
+        raise ConfigError("matrix.homeserver: must be an http(s) URL")
+    user_id = r.string("matrix.user_id", required=True)
+    if not USER_ID.match(user_id):
+        raise ConfigError("matrix.user_id: must be a full Matrix user id like @bot:example.org")
+    password = r.string("matrix.password")
+    access_token = r.string("matrix.access_token")
+    if not password and not access_token:
+        raise ConfigError("matrix.password: set a password or matrix.access_token")
+    device_id = r.string("matrix.device_id", "REFLEXTICS")
+    if not DEVICE_ID.match(device_id):
+        raise ConfigError("matrix.device_id: must be 1-64 letters, digits, '_' or '-'")
+    matrix = MatrixConfig(
+        homeserver=homeserver.rstrip("/"),
+        user_id=user_id,
+        password=password,
+        access_token=access_token,
+        device_id=device_id,
+        device_name=r.string("matrix.device_name", "Réflex'tics bot"),
+        pickle_key=r.string("matrix.pickle_key"),
+        sync_timeout_seconds=r.number("matrix.sync_timeout_seconds", 30, 1, 300),
+        backoff_max_seconds=r.number("matrix.backoff_max_seconds", 60, 0.1, 3600),
+        key_wait_seconds=r.number("matrix.key_wait_seconds", 60, 0, 86400),
+        send_retries=r.integer("matrix.send_retries", 8, 0, 100),
+    )
+
+    data_dir_text = r.string("storage.data_dir", required=True)
+    data_dir = Path(data_dir_text).expanduser()
+    if not data_dir.is_absolute() and source is not None:
+        data_dir = source.parent / data_dir
+
+    access = AccessConfig(
+        trainers=r.strings("access.trainers", USER_ID, "a Matrix user id"),
+        facilitator_power_level=r.integer("access.facilitator_power_level", 50, 0, 1_000_000),
+        invite_users=r.strings("access.invite_users", USER_ID, "a Matrix user id"),
+        invite_servers=r.strings("access.invite_servers", SERVER_NAME, "a server name"),
+    )
+    rooms = RoomsConfig(
+        require_encryption=r.boolean("rooms.require_encryption", True),
+        default_language=r.choice("rooms.default_language", "fr", LANGUAGES),
+    )
+    prefix = r.string("commands.prefix", "!")
+    if len(prefix) > 3 or any(c.isspace() or c.isalnum() for c in prefix):
+        raise ConfigError("commands.prefix: must be 1-3 punctuation characters, such as !")
+    log_level = r.choice("logging.level", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
+    return Config(matrix, data_dir, access, rooms, prefix, log_level, data, source)
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate a config file; raise ConfigError naming the key."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}: not valid YAML{where}") from None
+    return parse_config(data, path.resolve())

@@ -1,0 +1,174 @@
+"""The SQLite store. All SQL lives here and in migrations, never in handlers."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import AsyncIterator
+
+import aiosqlite
+
+from bot.store.migrations import MIGRATIONS, Migration
+
+log = logging.getLogger(__name__)
+
+
+class Store:
+    """One SQLite file; open with :meth:`open`, close with :meth:`close`."""
+
+    def __init__(self, path: Path, migrations: list[Migration] = MIGRATIONS):
+        self.path = path
+        self.migrations = migrations
+        self.db: aiosqlite.Connection | None = None
+
+    @classmethod
+    async def open(cls, path: Path) -> "Store":
+        store = cls(path)
+        await store._connect()
+        return store
+
+    async def _connect(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            # Created readable by the bot's user only: it holds game texts.
+            fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+        self.db = await aiosqlite.connect(self.path)
+        self.db.row_factory = aiosqlite.Row
+        await self.db.execute("PRAGMA journal_mode=WAL")
+        await self.db.execute("PRAGMA synchronous=NORMAL")
+        await self.db.execute("PRAGMA foreign_keys=ON")
+        await self._migrate()
+
+    async def close(self) -> None:
+        if self.db is not None:
+            await self.db.close()
+            self.db = None
+
+    @property
+    def conn(self) -> aiosqlite.Connection:
+        assert self.db is not None, "store is not open"
+        return self.db
+
+    async def schema_version(self) -> int:
+        async with self.conn.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0])
+
+    async def _migrate(self) -> None:
+        current = await self.schema_version()
+        for migration in self.migrations:
+            if migration.version <= current:
+                continue
+            log.info("Migrating the database to version %d: %s", migration.version, migration.description)
+            await self.conn.execute("BEGIN")
+            try:
+                for statement in _statements(migration.sql):
+                    await self.conn.execute(statement)
+                await self.conn.execute(f"PRAGMA user_version = {int(migration.version)}")
+                await self.conn.commit()
+            except Exception:
+                await self.conn.rollback()
+                raise
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Everything inside commits together or not at all."""
+        await self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            await self.conn.rollback()
+            raise
+        else:
+            await self.conn.commit()
+
+    # -- key/value -------------------------------------------------------------
+
+    async def get_value(self, key: str) -> str | None:
+        async with self.conn.execute("SELECT value FROM kv WHERE key = ?", (key,)) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def set_value(self, key: str, value: str) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO kv(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # -- sync token and processed events -----------------------------------------
+
+    async def sync_token(self) -> str | None:
+        return await self.get_value("sync_token")
+
+    async def save_sync_token(self, token: str) -> None:
+        await self.set_value("sync_token", token)
+
+    async def is_processed(self, event_id: str) -> bool:
+        async with self.conn.execute(
+            "SELECT 1 FROM processed_events WHERE event_id = ?", (event_id,)
+        ) as cur:
+            return await cur.fetchone() is not None
+
+    async def mark_processed(self, room_id: str, event_ids: list[str], db: aiosqlite.Connection | None = None) -> None:
+        """Record handled events; pass ``db`` to join a caller's transaction."""
+        rows = [(eid, room_id, time.time()) for eid in event_ids]
+        if db is not None:
+            await db.executemany("INSERT OR IGNORE INTO processed_events VALUES(?, ?, ?)", rows)
+            await db.execute("DELETE FROM pending_events WHERE event_id IN (%s)" % ",".join("?" * len(event_ids)), event_ids)
+            return
+        async with self.transaction() as tx:
+            await self.mark_processed(room_id, event_ids, tx)
+
+    async def forget_processed_before(self, cutoff: float) -> int:
+        """Drop old processed ids: a sync never replays events that old."""
+        async with self.transaction() as db:
+            cur = await db.execute("DELETE FROM processed_events WHERE processed_at < ?", (cutoff,))
+            return cur.rowcount
+
+    # -- undecryptable events ------------------------------------------------------
+
+    async def add_pending(self, room_id: str, event_id: str, session_id: str, source: dict) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT OR IGNORE INTO pending_events VALUES(?, ?, ?, ?, ?)",
+                (event_id, room_id, session_id, json.dumps(source), time.time()),
+            )
+
+    async def pending(self) -> list[tuple[str, dict]]:
+        """(room id, event source) of every event still waiting for its key, oldest first."""
+        async with self.conn.execute(
+            "SELECT room_id, source FROM pending_events ORDER BY received_at, rowid"
+        ) as cur:
+            rows = await cur.fetchall()
+        return [(row[0], json.loads(row[1])) for row in rows]
+
+    async def drop_pending(self, event_id: str) -> None:
+        async with self.transaction() as db:
+            await db.execute("DELETE FROM pending_events WHERE event_id = ?", (event_id,))
+
+    # -- room settings ----------------------------------------------------------------
+
+    async def room_language(self, room_id: str) -> str | None:
+        async with self.conn.execute(
+            "SELECT language FROM room_settings WHERE room_id = ?", (room_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def set_room_language(self, room_id: str, language: str) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO room_settings(room_id, language) VALUES(?, ?) "
+                "ON CONFLICT(room_id) DO UPDATE SET language = excluded.language",
+                (room_id, language),
+            )
+
+
+def _statements(sql: str) -> list[str]:
+    return [s.strip() for s in sql.split(";") if s.strip()]
