@@ -40,6 +40,12 @@ KNOWN_KEYS: dict[str, set[str]] = {
     "rooms": {"require_encryption", "default_language"},
     "commands": {"prefix"},
     "logging": {"level"},
+    "game": {
+        "card_seconds", "turn_seconds", "resources_seconds", "actions_seconds",
+        "amend_seconds", "reminder_seconds", "silence_seconds", "auto_advance",
+        "max_turn_chars",
+    },
+    "decks": {"directories"},
 }
 
 
@@ -88,6 +94,21 @@ class RoomsConfig:
 
 
 @dataclass(frozen=True)
+class GameConfig:
+    """Step durations and timing of a game, in seconds."""
+
+    card_seconds: int = 120
+    turn_seconds: int = 180
+    resources_seconds: int = 300
+    actions_seconds: int = 600
+    amend_seconds: int = 600
+    reminder_seconds: int = 30
+    silence_seconds: int = 60
+    auto_advance: bool = True
+    max_turn_chars: int = 4000
+
+
+@dataclass(frozen=True)
 class Config:
     matrix: MatrixConfig
     data_dir: Path
@@ -95,6 +116,8 @@ class Config:
     rooms: RoomsConfig = field(default_factory=RoomsConfig)
     prefix: str = "!"
     log_level: str = "INFO"
+    game: GameConfig = field(default_factory=GameConfig)
+    deck_dirs: tuple[Path, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     source: Path | None = None
 
@@ -220,8 +243,6 @@ def parse_config(data: Any, source: Path | None = None) -> Config:
 
     data_dir_text = r.string("storage.data_dir", required=True)
     data_dir = Path(data_dir_text).expanduser()
-    if not data_dir.is_absolute() and source is not None:
-        data_dir = source.parent / data_dir
 
     access = AccessConfig(
         trainers=r.strings("access.trainers", USER_ID, "a Matrix user id"),
@@ -237,7 +258,29 @@ def parse_config(data: Any, source: Path | None = None) -> Config:
     if len(prefix) > 3 or any(c.isspace() or c.isalnum() for c in prefix):
         raise ConfigError("commands.prefix: must be 1-3 punctuation characters, such as !")
     log_level = r.choice("logging.level", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
-    return Config(matrix, data_dir, access, rooms, prefix, log_level, data, source)
+    day = 24 * 3600
+    game = GameConfig(
+        card_seconds=r.integer("game.card_seconds", 120, 5, day),
+        turn_seconds=r.integer("game.turn_seconds", 180, 5, day),
+        resources_seconds=r.integer("game.resources_seconds", 300, 5, day),
+        actions_seconds=r.integer("game.actions_seconds", 600, 5, day),
+        amend_seconds=r.integer("game.amend_seconds", 600, 5, day),
+        reminder_seconds=r.integer("game.reminder_seconds", 30, 0, day),
+        silence_seconds=r.integer("game.silence_seconds", 60, 0, day),
+        auto_advance=r.boolean("game.auto_advance", True),
+        max_turn_chars=r.integer("game.max_turn_chars", 4000, 100, 60000),
+    )
+    deck_dirs = tuple(
+        _resolve(Path(d).expanduser(), source) for d in r.strings("decks.directories")
+    )
+    return Config(matrix, _resolve(data_dir, source), access, rooms, prefix, log_level, game, deck_dirs, data, source)
+
+
+def _resolve(path: Path, source: Path | None) -> Path:
+    """Relative paths in a config file are relative to that file."""
+    if not path.is_absolute() and source is not None:
+        return source.parent / path
+    return path
 
 
 def load_config(path: str | Path) -> Config:
