@@ -1,0 +1,42 @@
+# Réflex'tics bot — everything a fresh machine needs goes through these targets.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: run test demo bench validate-decks clean-local clean
+
+# The virtual environment, with the bot, a local Synapse and the test tools.
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed (set PYTHON=...)")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# The bot on an embedded local Synapse (data under .local/), with a trainer login.
+run: $(STAMP)
+	$(PY) -m bot local --dir .local
+
+# The whole test suite, including the tests against a real Synapse.
+# pytest exits with 5 when nothing was collected (e.g. a -k filter matching
+# nothing): that is reported, not hidden as a pass or a crash.
+test: $(STAMP)
+	@$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests"; fi; \
+	exit $$status
+
+# A whole scripted game with simulated players on a throw-away local Synapse.
+demo: $(STAMP)
+	$(PY) -m bot demo
+
+# Check the deck files (the built-in ones, or DECKS="path ...").
+validate-decks: $(STAMP)
+	$(PY) -m bot validate-decks $(DECKS)
+
+clean-local:
+	rm -rf .local
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache
