@@ -46,4 +46,60 @@ MIGRATIONS: list[Migration] = [
         );
         """,
     ),
+    Migration(
+        2,
+        "games, their append-only event log, armed timers, outgoing messages, custom cards",
+        """
+        -- One row per game: its current state (JSON of bot.game.state) is the
+        -- source of truth; active = 1 until it is finished or aborted.
+        CREATE TABLE games (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            room_id TEXT NOT NULL,
+            state TEXT NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        );
+        CREATE INDEX games_room ON games(room_id, active);
+        -- Append-only: every event applied to a game, so it can be replayed.
+        CREATE TABLE game_events (
+            game_id INTEGER NOT NULL REFERENCES games(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            facilitator INTEGER NOT NULL,
+            event TEXT NOT NULL,
+            PRIMARY KEY (game_id, seq)
+        );
+        -- Timers the game asked for; the scheduler is rebuilt from them at start-up.
+        CREATE TABLE game_timers (
+            game_id INTEGER NOT NULL REFERENCES games(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            due_at TEXT NOT NULL,
+            PRIMARY KEY (game_id, kind, seq)
+        );
+        -- Effects saved in the same transaction as the state that caused them,
+        -- done after the commit and marked done: a crash in between re-runs
+        -- them with the same transaction ids, so nothing is lost or sent twice.
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            game_id INTEGER REFERENCES games(id) ON DELETE CASCADE,
+            room_id TEXT NOT NULL,
+            effect TEXT NOT NULL,
+            tx_id TEXT NOT NULL,
+            done INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX outbox_pending ON outbox(done, id);
+        -- Cards a facilitator added from the chat, per room.
+        CREATE TABLE custom_cards (
+            room_id TEXT NOT NULL,
+            card_id TEXT NOT NULL,
+            language TEXT NOT NULL,
+            card TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            PRIMARY KEY (room_id, card_id)
+        );
+        """,
+    ),
 ]

@@ -1,0 +1,192 @@
+"""Games in SQLite: state, append-only event log, timers, outbox, custom cards.
+
+One game step is one transaction (:meth:`GameStore.commit`): the new state, the
+event that caused it, the id of the Matrix event it came from, the timers to arm
+or drop, and the effects still to carry out. So after a crash, at any point, the
+database says exactly what happened and what remains to do.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.store.db import Store
+
+
+@dataclass(frozen=True)
+class StoredGame:
+    id: int
+    room_id: str
+    state: dict
+    active: bool
+
+
+@dataclass(frozen=True)
+class StoredTimer:
+    game_id: int
+    room_id: str
+    kind: str
+    seq: int
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    game_id: int | None
+    room_id: str
+    effect: dict
+    tx_id: str
+
+
+@dataclass
+class Step:
+    """Everything one applied event changes, written in one transaction."""
+
+    room_id: str
+    state: dict
+    active: bool
+    event: dict
+    at: datetime
+    facilitator: bool
+    game_id: int | None = None  # None: a new game
+    source_event_id: str | None = None  # the Matrix event handled, marked processed
+    cancel_timers: bool = False
+    timers: list[tuple[str, int, datetime]] = field(default_factory=list)
+    effects: list[dict] = field(default_factory=list)
+
+
+class GameStore:
+    """Game queries on top of a :class:`Store` (shares its connection)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    async def active_game(self, room_id: str) -> StoredGame | None:
+        async with self.store.conn.execute(
+            "SELECT id, room_id, state, active FROM games WHERE room_id = ? AND active = 1 ORDER BY id DESC LIMIT 1",
+            (room_id,),
+        ) as cur:
+            row = await cur.fetchone()
+        return _game(row) if row else None
+
+    async def latest_game(self, room_id: str) -> StoredGame | None:
+        async with self.store.conn.execute(
+            "SELECT id, room_id, state, active FROM games WHERE room_id = ? ORDER BY id DESC LIMIT 1", (room_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return _game(row) if row else None
+
+    async def game(self, game_id: int) -> StoredGame | None:
+        async with self.store.conn.execute(
+            "SELECT id, room_id, state, active FROM games WHERE id = ?", (game_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return _game(row) if row else None
+
+    async def active_count(self) -> int:
+        async with self.store.conn.execute("SELECT COUNT(*) FROM games WHERE active = 1") as cur:
+            return (await cur.fetchone())[0]
+
+    async def commit(self, step: Step) -> tuple[int, list[OutboxItem]]:
+        """Write one step; returns the game id and the outbox items to carry out."""
+        now = time.time()
+        state_json = json.dumps(step.state, ensure_ascii=False)
+        async with self.store.transaction() as db:
+            if step.game_id is None:
+                cur = await db.execute(
+                    "INSERT INTO games(room_id, state, active, created_at, updated_at) VALUES(?, ?, ?, ?, ?)",
+                    (step.room_id, state_json, int(step.active), now, now),
+                )
+                game_id = cur.lastrowid
+            else:
+                game_id = step.game_id
+                await db.execute(
+                    "UPDATE games SET state = ?, active = ?, updated_at = ? WHERE id = ?",
+                    (state_json, int(step.active), now, game_id),
+                )
+            async with db.execute(
+                "SELECT COALESCE(MAX(seq), 0) + 1 FROM game_events WHERE game_id = ?", (game_id,)
+            ) as cur:
+                seq = (await cur.fetchone())[0]
+            await db.execute(
+                "INSERT INTO game_events(game_id, seq, at, facilitator, event) VALUES(?, ?, ?, ?, ?)",
+                (game_id, seq, step.at.isoformat(), int(step.facilitator), json.dumps(step.event, ensure_ascii=False)),
+            )
+            if step.cancel_timers or not step.active:
+                await db.execute("DELETE FROM game_timers WHERE game_id = ?", (game_id,))
+            await db.executemany(
+                "INSERT OR REPLACE INTO game_timers(game_id, kind, seq, due_at) VALUES(?, ?, ?, ?)",
+                [(game_id, kind, tseq, due.isoformat()) for kind, tseq, due in step.timers],
+            )
+            items = []
+            for index, effect in enumerate(step.effects):
+                # Fixed by the game, the event's rank and the effect's rank:
+                # re-running it after a crash reuses the same transaction id.
+                tx_id = f"g{game_id}e{seq}x{index}"
+                cur = await db.execute(
+                    "INSERT INTO outbox(game_id, room_id, effect, tx_id) VALUES(?, ?, ?, ?)",
+                    (game_id, step.room_id, json.dumps(effect, ensure_ascii=False), tx_id),
+                )
+                items.append(OutboxItem(cur.lastrowid, game_id, step.room_id, effect, tx_id))
+            if step.source_event_id:
+                await self.store.mark_processed(step.room_id, [step.source_event_id], db)
+        return game_id, items
+
+    async def drop_timer(self, game_id: int, kind: str, seq: int) -> None:
+        async with self.store.transaction() as db:
+            await db.execute(
+                "DELETE FROM game_timers WHERE game_id = ? AND kind = ? AND seq = ?", (game_id, kind, seq)
+            )
+
+    async def timers(self) -> list[StoredTimer]:
+        async with self.store.conn.execute(
+            "SELECT t.game_id, g.room_id, t.kind, t.seq, t.due_at FROM game_timers t "
+            "JOIN games g ON g.id = t.game_id WHERE g.active = 1 ORDER BY t.due_at"
+        ) as cur:
+            rows = await cur.fetchall()
+        return [StoredTimer(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4])) for r in rows]
+
+    async def pending_outbox(self) -> list[OutboxItem]:
+        async with self.store.conn.execute(
+            "SELECT id, game_id, room_id, effect, tx_id FROM outbox WHERE done = 0 ORDER BY id"
+        ) as cur:
+            rows = await cur.fetchall()
+        return [OutboxItem(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
+
+    async def outbox_done(self, item_id: int) -> None:
+        # The effect's text is not kept once carried out: only the game state
+        # (what the synthesis needs) stays.
+        async with self.store.transaction() as db:
+            await db.execute("DELETE FROM outbox WHERE id = ?", (item_id,))
+
+    async def events(self, game_id: int) -> list[tuple[str, bool, dict]]:
+        """(time, facilitator, event) of a game, in order: what replay needs."""
+        async with self.store.conn.execute(
+            "SELECT at, facilitator, event FROM game_events WHERE game_id = ? ORDER BY seq", (game_id,)
+        ) as cur:
+            rows = await cur.fetchall()
+        return [(r[0], bool(r[1]), json.loads(r[2])) for r in rows]
+
+    # -- custom cards ---------------------------------------------------------------
+
+    async def add_custom_card(self, room_id: str, card_id: str, language: str, card: dict, author: str) -> None:
+        async with self.store.transaction() as db:
+            await db.execute(
+                "INSERT OR REPLACE INTO custom_cards VALUES(?, ?, ?, ?, ?, ?)",
+                (room_id, card_id, language, json.dumps(card, ensure_ascii=False), author, time.time()),
+            )
+
+    async def custom_cards(self, room_id: str) -> list[dict]:
+        async with self.store.conn.execute(
+            "SELECT card FROM custom_cards WHERE room_id = ? ORDER BY created_at", (room_id,)
+        ) as cur:
+            rows = await cur.fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+
+def _game(row) -> StoredGame:
+    return StoredGame(row[0], row[1], json.loads(row[2]), bool(row[3]))

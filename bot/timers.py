@@ -1,0 +1,66 @@
+"""Game timers on APScheduler: a cache of the deadlines stored in the database.
+
+The database is the source of truth (``game_timers``); jobs are rebuilt from it
+at start-up. A job due while the bot was down runs as soon as it is re-armed:
+APScheduler's default misfire grace of 1 s would silently drop it, so the grace
+is unlimited and late runs are coalesced. A timer that lost its meaning (its
+step was left) is ignored by the rules through its sequence number.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Awaitable, Callable
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+log = logging.getLogger(__name__)
+
+Fire = Callable[[int, str, int], Awaitable[None]]  # game id, kind, seq
+
+
+class Timers:
+    """Arms one-shot jobs that call ``fire(game_id, kind, seq)`` at their time."""
+
+    def __init__(self, fire: Fire):
+        self.fire = fire
+        self.scheduler = AsyncIOScheduler(
+            timezone=timezone.utc,
+            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+        )
+
+    def start(self) -> None:
+        """Needs a running event loop."""
+        if not self.scheduler.running:
+            self.scheduler.start()
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    @staticmethod
+    def job_id(game_id: int, kind: str, seq: int) -> str:
+        return f"game:{game_id}:{kind}:{seq}"
+
+    def arm(self, game_id: int, kind: str, seq: int, at: datetime) -> None:
+        if at.tzinfo is None:
+            raise ValueError("timer times must carry a time zone")
+        now = datetime.now(timezone.utc)
+        self.scheduler.add_job(
+            self.fire,
+            DateTrigger(run_date=max(at, now), timezone=timezone.utc),
+            args=(game_id, kind, seq),
+            id=self.job_id(game_id, kind, seq),
+            replace_existing=True,
+        )
+
+    def cancel_game(self, game_id: int) -> None:
+        prefix = f"game:{game_id}:"
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith(prefix):
+                job.remove()
+
+    def count(self) -> int:
+        return len(self.scheduler.get_jobs())
