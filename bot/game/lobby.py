@@ -1,0 +1,85 @@
+"""Opening a game, players joining and leaving, and the start of step 1."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.game import round as speaking
+from bot.game import votes
+from bot.game.context import Ctx, IllegalMove
+from bot.game.effects import PostCard, Say
+from bot.game.params import CardRef, ThemeRef, UserRef, duration, params
+from bot.game.state import CARD, LEFT, LOBBY, RESOURCES, ROUND, THEMES, GameState
+from bot.game.timing import timed
+
+
+def open_game(state: GameState, event, ctx: Ctx):
+    theme = event.facilitator_theme
+    if theme is not None and theme not in THEMES:
+        raise IllegalMove("game.unknown_theme")
+    # A fresh game, but seq keeps growing so the last game's timers stay stale.
+    new = GameState(
+        phase=LOBBY,
+        facilitator=event.actor,
+        language=event.language,
+        requested_theme=theme,
+        created=ctx.now,
+        seq=state.seq + 1,
+    )
+    lobby = params(facilitator=UserRef(event.actor), minimum=ctx.settings.min_players,
+                   maximum=ctx.settings.max_players)
+    if theme is None:
+        return new, [Say("game.lobby_opened", lobby)]
+    return new, [Say("game.lobby_opened_theme", lobby + params(theme=ThemeRef(theme)))]
+
+
+def join(state: GameState, event, ctx: Ctx):
+    user = event.actor
+    if user in state.players:
+        raise IllegalMove("game.already_joined")
+    if len(state.players) >= ctx.settings.max_players:
+        raise IllegalMove("game.full", maximum=ctx.settings.max_players)
+    new = replace(state, players=state.players + (user,))
+    if state.phase == LOBBY:
+        return new, [Say("game.joined", params(user=UserRef(user), count=len(new.players),
+                                               minimum=ctx.settings.min_players))]
+    if user not in new.participants:
+        new = replace(new, participants=new.participants + (user,))
+    if state.phase == ROUND and user not in state.order:
+        # Late joiners speak last; someone who left and came back keeps their place.
+        new = replace(new, order=new.order + (user,))
+        return new, [Say("game.joined_late_round", params(user=UserRef(user), position=len(new.order)))]
+    return new, [Say("game.joined_late", params(user=UserRef(user)))]
+
+
+def leave(state: GameState, event, ctx: Ctx):
+    user = event.actor
+    if user not in state.players:
+        raise IllegalMove("game.not_a_player")
+    new = replace(state, players=tuple(p for p in state.players if p != user))
+    effects: list = [Say("game.left", params(user=UserRef(user, ping=False)))]
+    if state.phase == ROUND and state.speaker == user:
+        new = new.with_turn(replace(new.turns[-1], status=LEFT))
+        return speaking.advance(new, ctx, effects)
+    if state.phase == RESOURCES:
+        new = replace(new, votes=tuple(v for v in new.votes if v[0] != user))
+        return votes.settle_if_complete(new, ctx, effects)
+    return new, effects
+
+
+def start(state: GameState, event, ctx: Ctx):
+    if len(state.players) < ctx.settings.min_players:
+        raise IllegalMove("game.not_enough_players", minimum=ctx.settings.min_players,
+                          count=len(state.players))
+    if event.theme not in THEMES:
+        raise IllegalMove("game.unknown_theme")
+    if not event.card_id:
+        raise IllegalMove("game.unknown_card")
+    new = replace(state, phase=CARD, card_id=event.card_id, theme=event.theme, started=ctx.now,
+                  participants=state.players)
+    new = timed(new, ctx.now, ctx.settings.card_seconds, ctx.settings)
+    return new, [
+        Say("game.step1", params(card=CardRef(event.card_id), theme=ThemeRef(event.theme))),
+        PostCard(event.card_id),
+        Say("game.step1_invite", params(time=duration(ctx.settings.card_seconds))),
+    ]

@@ -1,0 +1,132 @@
+"""Message parameters: plain values, or markers only the engine can turn into text.
+
+Effects carry a catalogue key and parameters. A parameter value is a ``str`` or an
+``int``, or one of the markers below, because the core knows neither the catalogue,
+the deck nor display names:
+
+- :class:`UserRef` — a user: a pill (and a mention) when ``ping``, else a plain name;
+- a ``tuple`` of :class:`UserRef` — a comma-separated list of them;
+- :class:`Term` — another catalogue text in the room's language (level and step names,
+  durations); its own params may hold markers too;
+- :class:`ThemeRef` / :class:`CardRef` — a theme's or a card's title from the deck.
+
+:func:`resolve` does that walk given the engine's lookups, so it stays pure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+Params = tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class UserRef:
+    """A Matrix user named in a message; ``ping=False`` shows the name without a pill."""
+
+    user_id: str
+    ping: bool = True
+
+
+@dataclass(frozen=True)
+class Term:
+    """A catalogue text (``key`` with its own ``params``) used as a parameter."""
+
+    key: str
+    params: Params = ()
+
+
+@dataclass(frozen=True)
+class ThemeRef:
+    """A theme's title, looked up in the deck by the engine."""
+
+    theme: str
+
+
+@dataclass(frozen=True)
+class CardRef:
+    """A card's title, looked up in the deck by the engine."""
+
+    card_id: str
+
+
+def params(**values: Any) -> Params:
+    """Keyword arguments as the frozen pairs effects carry."""
+    return tuple(values.items())
+
+
+def users(user_ids, ping: bool = True) -> tuple[UserRef, ...]:
+    return tuple(UserRef(u, ping) for u in user_ids)
+
+
+def duration(seconds: float) -> Term:
+    """A length of time as a catalogue term ("3 min", "1 min 30 s", "45 s")."""
+    total = max(0, int(round(seconds)))
+    minutes, secs = divmod(total, 60)
+    if minutes and secs:
+        return Term("game.duration.min_sec", params(minutes=minutes, seconds=secs))
+    if minutes:
+        return Term("game.duration.min", params(minutes=minutes))
+    return Term("game.duration.sec", params(seconds=secs))
+
+
+def level_term(level: str) -> Term:
+    return Term(f"game.level.{level}")
+
+
+def step_term(phase: str) -> Term:
+    return Term(f"game.step.{phase}")
+
+
+def mentioned(values: Params) -> tuple[str, ...]:
+    """User ids to ping among ``values`` (nested terms included), in order, once each."""
+    found: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, UserRef):
+            if value.ping:
+                found.append(value.user_id)
+        elif isinstance(value, tuple):
+            for item in value:
+                walk(item)
+        elif isinstance(value, Term):
+            for _, item in value.params:
+                walk(item)
+
+    for _, value in values:
+        walk(value)
+    return tuple(dict.fromkeys(found))
+
+
+def resolve(
+    values: Params,
+    *,
+    text: Callable[..., str],
+    user: Callable[[UserRef], Any],
+    user_list: Callable[[tuple[Any, ...]], Any],
+    theme: Callable[[str], str],
+    card: Callable[[str], str],
+) -> dict[str, Any]:
+    """``values`` as a dict ready for the renderer.
+
+    ``text(key, **params)`` is the catalogue text in the room's language; ``user`` turns
+    a :class:`UserRef` into what the renderer takes (e.g. a ``Mention`` or a name) and
+    ``user_list`` joins several of those.
+    """
+
+    def one(value: Any) -> Any:
+        if isinstance(value, UserRef):
+            return user(value)
+        if isinstance(value, tuple):
+            return user_list(tuple(one(v) for v in value))
+        if isinstance(value, Term):
+            inner = {k: one(v) for k, v in value.params}
+            return text(value.key, **inner)
+        if isinstance(value, ThemeRef):
+            return theme(value.theme)
+        if isinstance(value, CardRef):
+            return card(value.card_id)
+        return value
+
+    return {name: one(value) for name, value in values}
