@@ -24,7 +24,7 @@ def begin(state: GameState, ctx: Ctx, effects: list | None = None):
     effects = list(effects or [])
     order = state.players
     new = replace(state, phase=ROUND, order=order, current=-1, nudged=())
-    effects.append(Say("game.step2", params(order=users(order), count=len(order))))
+    effects.append(Say("game.step2", params(order=users(order))))
     return advance(new, ctx, effects)
 
 

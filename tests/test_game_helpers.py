@@ -1,0 +1,147 @@
+"""A table to play the pure rules by hand: a fake clock, timers fired on demand.
+
+Every message the rules emit is rendered in French and English with the real
+catalogue, so a missing key or parameter fails the test that produced it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from bot.game import IllegalMove, Settings, apply, resolve
+from bot.game import effects as fx
+from bot.game import events as ev
+from bot.game.state import GameState
+from bot.i18n import Catalogue, placeholders
+from bot.render import Mention, render_template
+
+T0 = datetime(2025, 3, 4, 13, 0, tzinfo=timezone.utc)
+FAC = "@trainer:example.org"
+ALICE, BOB, CAROL, DAN = (f"@{n}:example.org" for n in ("alice", "bob", "carol", "dan"))
+STRANGER = "@someone:example.org"
+
+CATALOGUE = Catalogue.load()
+PREFIX_OK = ("prefix",)  # the engine always supplies the command prefix
+
+
+def render(key: str, values, lang: str) -> str:
+    """Render ``key`` with the rules' ``values`` as the engine would; checks the params."""
+    template = CATALOGUE.messages[lang][key]
+    given = {name for name, _ in values}
+    expected = placeholders(template) - set(PREFIX_OK)
+    assert given == expected, f"{key}: params {sorted(given)} != placeholders {sorted(expected)}"
+
+    def text(k, **p):
+        inner = CATALOGUE.messages[lang][k]
+        assert placeholders(inner) == set(p), f"{k}: {sorted(p)} != {sorted(placeholders(inner))}"
+        return inner.format(**p)
+
+    resolved = resolve(
+        values, text=text,
+        user=lambda u: Mention(u.user_id) if u.ping else u.user_id,
+        user_list=lambda items: ", ".join(i.label if isinstance(i, Mention) else str(i) for i in items),
+        theme=lambda t: f"<theme {t}>", card=lambda c: f"<card {c}>",
+    )
+    return render_template(template, {"prefix": "!", **resolved}).body
+
+
+class Table:
+    """One room's game played by hand."""
+
+    def __init__(self, settings: Settings | None = None, state: GameState | None = None):
+        self.settings = settings or Settings()
+        self.state = state or GameState()
+        self.now = T0
+        self.log: list[tuple[object, datetime, bool]] = []
+        self.timers: dict[str, fx.ArmTimer] = {}
+        self.said: list[str] = []  # keys of every Say/Reply, in order
+
+    def do(self, event, fac: bool | None = None) -> tuple:
+        """Apply ``event`` now; the facilitator flag defaults to "sent by FAC"."""
+        if fac is None:
+            fac = getattr(event, "actor", "") == FAC
+        out = apply(self.state, event, self.now, facilitator=fac, settings=self.settings)
+        self.log.append((event, self.now, fac))
+        self.state = out.state
+        # Every state the rules produce survives the engine's JSON storage.
+        assert GameState.from_dict(json.loads(json.dumps(out.state.to_dict()))) == out.state
+        for effect in out.effects:
+            if isinstance(effect, fx.CancelTimers):
+                self.timers.clear()
+            elif isinstance(effect, fx.ArmTimer):
+                self.timers[effect.kind] = effect
+            elif isinstance(effect, (fx.Say, fx.Reply)):
+                self.said.append(effect.key)
+                for lang in ("fr", "en"):
+                    render(effect.key, effect.params, lang)
+        return out.effects
+
+    def refuse(self, event, key: str, fac: bool | None = None) -> IllegalMove:
+        """``event`` must be refused with ``key`` and leave the state as it was."""
+        if fac is None:
+            fac = getattr(event, "actor", "") == FAC
+        before = self.state
+        with pytest.raises(IllegalMove) as info:
+            apply(self.state, event, self.now, facilitator=fac, settings=self.settings)
+        assert info.value.key == key
+        assert self.state == before
+        for lang in ("fr", "en"):
+            render(info.value.key, info.value.params, lang)
+        self.log.append((event, self.now, fac))  # a real log holds refused events too
+        return info.value
+
+    def wait(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+    def fire(self, kind: str) -> tuple:
+        """Move the clock to the pending ``kind`` timer and deliver it."""
+        timer = self.timers.pop(kind)
+        self.now = max(self.now, timer.at)
+        return self.do(ev.TimerFired(kind, timer.seq), fac=False)
+
+    def at(self, kind: str) -> float:
+        """Seconds from now to the pending ``kind`` timer."""
+        return (self.timers[kind].at - self.now).total_seconds()
+
+    # -- shortcuts ----------------------------------------------------------------
+
+    def lobby(self, *players: str, theme: str | None = None) -> "Table":
+        self.do(ev.Open(FAC, theme, "fr"))
+        for p in players:
+            self.do(ev.Join(p))
+        return self
+
+    def started(self, *players: str, card: str = "dp-01", theme: str = "data_protection") -> "Table":
+        self.lobby(*players)
+        self.do(ev.Start(FAC, card, theme))
+        return self
+
+    def in_round(self, *players: str) -> "Table":
+        self.started(*players)
+        self.do(ev.Next(FAC))
+        return self
+
+    def in_vote(self, *players: str) -> "Table":
+        self.in_round(*players)
+        while self.state.phase == "round":
+            self.do(ev.Pass(self.state.speaker))
+        return self
+
+    def in_actions(self, *players: str) -> "Table":
+        self.in_vote(*players)
+        for p in players:
+            self.do(ev.Vote(p, True))
+        assert self.state.phase == "actions"
+        return self
+
+
+def only(effects, kind):
+    """The effects of one type."""
+    return [e for e in effects if isinstance(e, kind)]
+
+
+def keys(effects) -> list[str]:
+    return [e.key for e in effects if isinstance(e, (fx.Say, fx.Reply))]
