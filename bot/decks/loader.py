@@ -124,9 +124,10 @@ class _Accepted:
 
 def _skip(group: list[DeckFile], errors: dict[str, list[str]]) -> list[model.DeckProblem]:
     problems = []
+    faulty = ", ".join(f for f in errors)
     for deck in group:
         lines = errors.get(deck.file) or [
-            f'{deck.file}:1: deck "{deck.name}" skipped with its other languages (see the errors above)']
+            f'{deck.file}:1: deck "{deck.name}" skipped because of errors in {faulty}']
         problems.append(model.DeckProblem(deck.file, "\n".join(lines)))
     return problems
 
