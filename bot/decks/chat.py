@@ -48,7 +48,7 @@ LABELS = {
 }
 
 # "Titre :", "**Title:**", "Thème  :" — a section name, a colon, maybe text after it.
-_HEADER = re.compile(r"^\s*[*_]*\s*([^\W\d_][^\W\d_ ']{0,40}?)\s*[*_]*\s*:\s*[*_]*\s*(.*)$")
+_HEADER = re.compile(r"^\s*[*_]*\s*([^\W\d_](?:[^\W\d_]|[ ']){0,40}?)\s*[*_]*\s*:\s*[*_]*\s*(.*)$")
 # "- ", "• ", "* ", "> ", "1. ", "2) " before a question.
 _BULLET = re.compile(r"^\s*(?:[-•*>–]|\d+[.)])\s*")
 
