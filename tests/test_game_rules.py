@@ -11,7 +11,7 @@ from bot.game import GameState, IllegalMove, Settings, apply, event_from_dict, e
 from bot.game import effects as fx
 from bot.game import events as ev
 from bot.game.rules import TRANSITIONS
-from tests.test_game_helpers import ALICE, BOB, CAROL, DAN, FAC, STRANGER, T0, Table, keys, only
+from tests.test_game_helpers import ALICE, BOB, CAROL, DAN, FAC, STRANGER, Table
 
 PLAYER_EVENTS = [ev.Join(DAN), ev.Leave(ALICE), ev.Done(ALICE), ev.Pass(ALICE), ev.Vote(ALICE, True),
                  ev.AddAction(ALICE, "team", "idée"), ev.Amend(ALICE, "texte")]

@@ -9,7 +9,7 @@ from bot.game import effects as fx
 from bot.game import events as ev
 from bot.game.params import Term, UserRef
 from bot.game.state import Paused
-from tests.test_game_helpers import ALICE, BOB, CAROL, FAC, Table, keys, only
+from tests.test_game_helpers import ALICE, BOB, CAROL, FAC, Table, keys
 
 
 def test_pause_and_resume_are_for_the_facilitator():

@@ -1,8 +1,20 @@
 """The pure rules of the Réflex'tics game: events in, a new state and effects out.
 
-Nothing in this package does I/O or imports asyncio, nio, aiosqlite or apscheduler;
-the engine around it stores states and events, runs effects and fires timers.
-Messages are catalogue keys (``bot/locales/*/game.yaml``) with parameters.
+Nothing in this package does I/O or imports asyncio, nio, aiosqlite or apscheduler.
+How the engine around it uses it:
+
+- per room, under a lock: load the state (``GameState.from_dict``; ``GameState()``
+  when the room has none), ``apply(state, event, now, facilitator=..., settings=...)``;
+  on :class:`IllegalMove` send its ``key``/``params`` back as a reply and keep the
+  state; else save ``outcome.state`` (and log the event with ``event_to_dict``), then
+  run ``outcome.effects`` in order;
+- messages (``effects.Say``/``Reply``, ``IllegalMove``, ``describe``) are keys of
+  ``bot/locales/*/game.yaml``; every message template may use ``{prefix}``, which the
+  engine supplies; parameter markers (users, terms, deck titles) are turned into
+  renderer values with :func:`bot.game.params.resolve`;
+- ``ArmTimer(kind, at, seq)`` replaces the game's earlier timer of that kind and must
+  deliver ``TimerFired(kind, seq)``; ``CancelTimers`` drops them all; at start-up,
+  ``pending_timers(state)`` gives the timers to re-arm for each stored game.
 """
 
 from bot.game import effects, events

@@ -21,15 +21,14 @@ from bot.game.effects import GameOver
 from bot.game.events import (Abort, AddAction, Amend, Done, End, Event, Extend, Join, Leave, Next, Open, Pass,
                              Pause, Resume, Say, Skip, Start, TimerFired, Vote)
 from bot.game.settings import Settings
-from bot.game.state import (ABORTED, ACTIONS, CARD, FINISHED, IDLE, LOBBY, RESOURCES, ROUND, SYNTHESIS,
+from bot.game.state import (ABORTED, ACTIONS, CARD, FINISHED, IDLE, LOBBY, RESOURCES, ROUND, SYNTHESIS, TIMED,
                             GameState)
 
 __all__ = ["IllegalMove", "Outcome", "apply", "replay", "TRANSITIONS"]
 
 Handler = Callable[[GameState, Event, Ctx], tuple[GameState, list]]
 PLAYING = (CARD, ROUND, RESOURCES, ACTIONS)
-TIMED = PLAYING + (SYNTHESIS,)
-GOING = (LOBBY,) + TIMED
+GOING = (LOBBY,) + TIMED  # a game is going on
 
 TRANSITIONS: dict[type, dict[str, Handler]] = {
     Open: {p: lobby.open_game for p in (IDLE, FINISHED, ABORTED)},

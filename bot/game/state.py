@@ -134,7 +134,6 @@ class GameState:
         out: dict = {"v": STATE_VERSION}
         for f in fields(self):
             out[f.name] = _dump(getattr(self, f.name))
-        out["votes"] = [[u, y] for u, y in self.votes]
         return out
 
     @classmethod

@@ -38,6 +38,6 @@ def describe(state: GameState, now: datetime) -> tuple[str, Params]:
                                                time=time_term(state, now))
     if phase == ACTIONS:
         return "game.status.actions", params(count=len(state.actions), time=time_term(state, now))
-    if phase in (CARD, SYNTHESIS):
+    if phase in (CARD, ROUND, SYNTHESIS):
         return "game.status.step", params(step=step_term(phase), time=time_term(state, now))
     return "game.status.none", ()
