@@ -34,7 +34,17 @@ def test_open_with_a_theme_names_it():
 def test_open_is_for_facilitators_and_known_themes():
     t = Table()
     t.refuse(ev.Open(ALICE, None, "fr"), "game.facilitator_only")
-    t.refuse(ev.Open(FAC, "astrology", "fr"), "game.unknown_theme")
+    t.refuse(ev.Open(FAC, "Data Protection!", "fr"), "game.unknown_theme")
+    t.refuse(ev.Open(FAC, "", "fr"), "game.unknown_theme")
+
+
+def test_a_theme_from_a_trainers_deck_is_accepted():
+    t = Table()
+    t.do(ev.Open(FAC, "telework", "fr"))
+    t.do(ev.Join(ALICE))
+    t.do(ev.Join(BOB))
+    t.do(ev.Start(FAC, "team-01", "telework"))
+    assert t.state.theme == "telework"
 
 
 def test_open_while_a_game_runs_is_refused():
@@ -93,7 +103,7 @@ def test_start_is_for_the_facilitator():
 
 def test_start_checks_theme_and_card():
     t = Table().lobby(ALICE, BOB)
-    t.refuse(ev.Start(FAC, "dp-01", "cooking"), "game.unknown_theme")
+    t.refuse(ev.Start(FAC, "dp-01", "no such theme"), "game.unknown_theme")
     t.refuse(ev.Start(FAC, "", "data_protection"), "game.unknown_card")
 
 

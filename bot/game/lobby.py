@@ -9,13 +9,13 @@ from bot.game import votes
 from bot.game.context import Ctx, IllegalMove
 from bot.game.effects import PostCard, Say
 from bot.game.params import CardRef, ThemeRef, UserRef, duration, params
-from bot.game.state import CARD, LEFT, LOBBY, RESOURCES, ROUND, THEMES, GameState
+from bot.game.state import CARD, LEFT, LOBBY, RESOURCES, ROUND, GameState, is_theme_id
 from bot.game.timing import timed
 
 
 def open_game(state: GameState, event, ctx: Ctx):
     theme = event.facilitator_theme
-    if theme is not None and theme not in THEMES:
+    if theme is not None and not is_theme_id(theme):
         raise IllegalMove("game.unknown_theme")
     # A fresh game, but seq keeps growing so the last game's timers stay stale.
     new = GameState(
@@ -71,7 +71,7 @@ def start(state: GameState, event, ctx: Ctx):
     if len(state.players) < ctx.settings.min_players:
         raise IllegalMove("game.not_enough_players", minimum=ctx.settings.min_players,
                           count=len(state.players))
-    if event.theme not in THEMES:
+    if not is_theme_id(event.theme):
         raise IllegalMove("game.unknown_theme")
     if not event.card_id:
         raise IllegalMove("game.unknown_card")

@@ -6,6 +6,7 @@ timers need: free chat is never stored. Datetimes are aware (UTC in practice).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 
@@ -15,13 +16,20 @@ PHASES = (IDLE, LOBBY, CARD, ROUND, RESOURCES, ACTIONS, SYNTHESIS, FINISHED, ABO
 ACTIVE = (LOBBY, CARD, ROUND, RESOURCES, ACTIONS, SYNTHESIS)  # a game is going on
 TIMED = (CARD, ROUND, RESOURCES, ACTIONS, SYNTHESIS)  # phases with a clock
 
+# The guide's four themes; trainers' decks may add more, so the rules accept any
+# id-shaped theme and leave it to the engine to check it against the decks.
 THEMES = ("data_protection", "digital_tools", "netiquette", "ethics")
+THEME_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 LEVELS = ("individual", "team", "organisation", "policy")
 
 OPEN, SPOKEN, PASSED, SKIPPED, TIMEOUT, LEFT = "open", "spoken", "passed", "skipped", "timeout", "left"
 TURN_STATUSES = (OPEN, SPOKEN, PASSED, SKIPPED, TIMEOUT, LEFT)
 
 STATE_VERSION = 1
+
+
+def is_theme_id(value: object) -> bool:
+    return isinstance(value, str) and THEME_ID.fullmatch(value) is not None
 
 
 @dataclass(frozen=True)
