@@ -167,10 +167,11 @@ def load_library(extra_dirs: Iterable[Path] = (), *, decks_dir: Path = DECKS_DIR
         else:
             accepted.add(group)
 
-    return _library(accepted.files, resource_files), problems
+    return _library(accepted.files, len(builtin), resource_files), problems
 
 
-def _library(files: list[DeckFile], resource_files: list) -> Library:
+def _library(files: list[DeckFile], builtin_count: int, resource_files: list) -> Library:
+    """The library of the accepted files; the first ``builtin_count`` are the guide's."""
     themes = [theme for deck in files for theme in deck.themes]
     cards = [located.card for deck in files for located in deck.cards]
     resources = {(theme, res.language): sections for res in resource_files
@@ -178,9 +179,8 @@ def _library(files: list[DeckFile], resource_files: list) -> Library:
     for deck in files:
         for theme, sections in deck.resources.items():
             resources[(theme, deck.language)] = sections
-    decks = [model.DeckInfo(deck.name, deck.language, deck.file, len(deck.cards),
-                            builtin=deck.path.name in BUILTIN_FILES and deck.path.parent == files[0].path.parent)
-             for deck in files]
+    decks = [model.DeckInfo(deck.name, deck.language, deck.file, len(deck.cards), builtin=index < builtin_count)
+             for index, deck in enumerate(files)]
     return Library(themes, cards, resources,
                    boards={res.language: res.board for res in resource_files if res.board},
                    prompts={res.language: res.prompts for res in resource_files},

@@ -6,7 +6,7 @@ and never changes; a room's custom cards make a new library (``with_cards``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 SCHEMA_VERSION = 1
 
@@ -133,7 +133,6 @@ class Located:
     file: str
     line: int
     id_line: int
-    extra: dict = field(default_factory=dict)
 
     @property
     def where(self) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-__all__ = ["Mapping", "Sequence", "Report", "load_yaml", "display_path"]
+__all__ = ["Mapping", "Sequence", "Report", "load_yaml", "display_path", "yaml_error_line", "yaml_error_text"]
 
 
 class Mapping(dict):
