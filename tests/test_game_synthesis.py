@@ -68,3 +68,19 @@ def test_actions_by_level_for_the_actions_command():
     grouped = actions_by_level(t.state)
     assert [level for level, _ in grouped] == ["individual", "team", "organisation", "policy"]
     assert [[a.text for a in ideas] for _, ideas in grouped] == [["i"], [], [], ["p"]]
+
+
+def test_list_actions_for_the_actions_command():
+    from bot.game import list_actions
+    from tests.test_game_helpers import render
+
+    t = Table().in_actions(ALICE, BOB)
+    assert list_actions(t.state) == (("game.actions.none", ()),)
+    t.do(ev.AddAction(BOB, "policy", "Écrire au ministère"))
+    t.do(ev.AddAction(ALICE, "individual", "Relire la charte"))
+    lines = list_actions(t.state)
+    assert [k for k, _ in lines] == ["game.actions.header", "game.actions.level", "game.actions.item",
+                                     "game.actions.level", "game.actions.item"]
+    bodies = [render(k, p, "fr") for k, p in lines]
+    assert bodies[1:3] == ["individuel", "2. Relire la charte — @alice:example.org"]
+    assert bodies[4] == "1. Écrire au ministère — @bob:example.org"

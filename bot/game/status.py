@@ -1,11 +1,11 @@
-"""``!status``: where a game is, whose turn it is and how much time is left."""
+"""``!status`` and ``!actions``: where a game is, whose turn, time left, the ideas so far."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from bot.game.params import Params, Term, UserRef, duration, params, step_term, users
-from bot.game.state import ACTIONS, CARD, LOBBY, RESOURCES, ROUND, SYNTHESIS, GameState
+from bot.game.params import Params, Term, UserRef, duration, level_term, params, step_term, users
+from bot.game.state import ACTIONS, CARD, LEVELS, LOBBY, RESOURCES, ROUND, SYNTHESIS, GameState
 from bot.game.timing import seconds_left
 
 
@@ -41,3 +41,17 @@ def describe(state: GameState, now: datetime) -> tuple[str, Params]:
     if phase in (CARD, ROUND, SYNTHESIS):
         return "game.status.step", params(step=step_term(phase), time=time_term(state, now))
     return "game.status.none", ()
+
+
+def list_actions(state: GameState) -> tuple[tuple[str, Params], ...]:
+    """``!actions``: message lines (key, params) to render and join, grouped by level."""
+    if not state.actions:
+        return (("game.actions.none", ()),)
+    lines: list[tuple[str, Params]] = [("game.actions.header", params(count=len(state.actions)))]
+    for level in LEVELS:
+        ideas = [a for a in state.actions if a.level == level]
+        if ideas:
+            lines.append(("game.actions.level", params(level=level_term(level))))
+            lines.extend(("game.actions.item", params(number=a.seq, text=a.text, user=UserRef(a.author, ping=False)))
+                         for a in ideas)
+    return tuple(lines)
