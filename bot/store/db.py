@@ -37,7 +37,11 @@ class Store:
             # Created readable by the bot's user only: it holds game texts.
             fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
-        self.db = await aiosqlite.connect(self.path)
+        connection = aiosqlite.connect(self.path)
+        # aiosqlite's worker thread is not a daemon: a store left open by a
+        # crash (or a failed test) would keep the process alive forever.
+        connection._thread.daemon = True
+        self.db = await connection
         self.db.row_factory = aiosqlite.Row
         await self.db.execute("PRAGMA journal_mode=WAL")
         await self.db.execute("PRAGMA synchronous=NORMAL")

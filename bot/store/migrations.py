@@ -1,4 +1,7 @@
-"""Ordered schema migrations. Never edit one that has shipped: append a new one."""
+"""Ordered schema migrations. Never edit one that has shipped: append a new one.
+
+Statements are split on ";", so comments inside the SQL must not contain one.
+"""
 
 from __future__ import annotations
 
@@ -51,7 +54,7 @@ MIGRATIONS: list[Migration] = [
         "games, their append-only event log, armed timers, outgoing messages, custom cards",
         """
         -- One row per game: its current state (JSON of bot.game.state) is the
-        -- source of truth; active = 1 until it is finished or aborted.
+        -- source of truth, and active = 1 until it is finished or aborted.
         CREATE TABLE games (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             room_id TEXT NOT NULL,
@@ -70,7 +73,7 @@ MIGRATIONS: list[Migration] = [
             event TEXT NOT NULL,
             PRIMARY KEY (game_id, seq)
         );
-        -- Timers the game asked for; the scheduler is rebuilt from them at start-up.
+        -- Timers the game asked for: the scheduler is rebuilt from them at start-up.
         CREATE TABLE game_timers (
             game_id INTEGER NOT NULL REFERENCES games(id) ON DELETE CASCADE,
             kind TEXT NOT NULL,

@@ -1,0 +1,81 @@
+"""The SQLite store against real files in tmp_path."""
+
+from __future__ import annotations
+
+import os
+import stat
+from datetime import datetime, timedelta, timezone
+
+from bot.store import Store
+from bot.store.games import GameStore, Step
+from bot.store.migrations import MIGRATIONS
+
+T0 = datetime(2027, 3, 2, 13, 0, tzinfo=timezone.utc)
+
+
+async def test_migrations_run_once_and_file_is_private(tmp_path):
+    path = tmp_path / "db" / "bot.db"
+    store = await Store.open(path)
+    assert await store.schema_version() == MIGRATIONS[-1].version
+    await store.close()
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    again = await Store.open(path)  # re-opening must not re-run migrations
+    assert await again.schema_version() == MIGRATIONS[-1].version
+    await again.close()
+
+
+async def test_sync_token_and_processed_events(tmp_path):
+    store = await Store.open(tmp_path / "bot.db")
+    assert await store.sync_token() is None
+    await store.save_sync_token("s1_2")
+    await store.mark_processed("!r:x", ["$a", "$b"])
+    await store.close()
+    store = await Store.open(tmp_path / "bot.db")
+    assert await store.sync_token() == "s1_2"
+    assert await store.is_processed("$a") and not await store.is_processed("$c")
+    await store.close()
+
+
+async def test_a_step_is_one_transaction(tmp_path):
+    store = await Store.open(tmp_path / "bot.db")
+    games = GameStore(store)
+    game_id, items = await games.commit(Step(
+        room_id="!r:x", state={"phase": "lobby"}, active=True, event={"type": "Open"}, at=T0,
+        facilitator=True, source_event_id="$open",
+        timers=[("step", 1, T0 + timedelta(minutes=2))],
+        effects=[{"type": "Say", "key": "lobby_opened"}, {"type": "Say", "key": "privacy_short"}],
+    ))
+    assert [i.tx_id for i in items] == [f"g{game_id}e1x0", f"g{game_id}e1x1"]
+    assert await store.is_processed("$open")
+    game = await games.active_game("!r:x")
+    assert game.id == game_id and game.state == {"phase": "lobby"}
+    [timer] = await games.timers()
+    assert (timer.kind, timer.seq, timer.due_at) == ("step", 1, T0 + timedelta(minutes=2))
+    assert [i.effect["key"] for i in await games.pending_outbox()] == ["lobby_opened", "privacy_short"]
+    await games.outbox_done(items[0].id)
+    assert [i.id for i in await games.pending_outbox()] == [items[1].id]
+
+    _, items = await games.commit(Step(
+        room_id="!r:x", state={"phase": "finished"}, active=False, event={"type": "Abort"}, at=T0,
+        facilitator=True, game_id=game_id,
+    ))
+    assert items == []
+    assert await games.active_game("!r:x") is None
+    assert await games.timers() == []  # an ended game keeps no timer
+    assert [e[2]["type"] for e in await games.events(game_id)] == ["Open", "Abort"]
+    await store.close()
+
+
+async def test_failed_step_writes_nothing(tmp_path):
+    store = await Store.open(tmp_path / "bot.db")
+    games = GameStore(store)
+    try:
+        await games.commit(Step(
+            room_id="!r:x", state={"phase": "lobby"}, active=True, event={"bad": object()}, at=T0,
+            facilitator=True, source_event_id="$x",
+        ))
+    except TypeError:
+        pass
+    assert await games.active_game("!r:x") is None
+    assert not await store.is_processed("$x")
+    await store.close()
