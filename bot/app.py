@@ -9,11 +9,17 @@ from nio import MatrixRoom, RoomMessageText
 from nio.events import Event
 
 from bot.config import Config
+from bot.decks import load_library
+from bot.engine import Engine, Outgoing
+from bot.game import Settings
 from bot.i18n import Catalogue
 from bot.matrix.transport import MatrixTransport
+from bot.narration import Narrator, RoomView
+from bot.play import GamePlay
 from bot.render import Renderer
 from bot.router import Context, Router, reply_tx_id
 from bot.store import Store
+from bot.store.games import GameStore
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +36,17 @@ class Bot:
         self.router = Router(config.prefix)
         self.router.add("help", self._help)
         self._run_task: asyncio.Task | None = None
+        library, problems = load_library(config.deck_dirs)
+        for problem in problems:
+            log.warning("Skipped deck %s: %s", problem.file, problem.message)
+        self.narrator = Narrator(self.catalogue, library)
+        self.engine = Engine(
+            GameStore(store), self.narrator, game_settings(config), Outgoing(self.transport.send, self.transport.send_file),
+            self.room_view,
+        )
+        self.play = GamePlay(self.engine, self.narrator, self.room_view, self.is_facilitator,
+                             self.store.set_room_language)
+        self.play.register(self.router)
 
     @classmethod
     async def create(cls, config: Config) -> "Bot":
@@ -59,6 +76,7 @@ class Bot:
         await self._run_task
 
     async def stop(self) -> None:
+        self.engine.stop()
         self.transport.stop()
         if self._run_task is not None:
             self._run_task.cancel()
@@ -72,6 +90,8 @@ class Bot:
     # -- transport callbacks -------------------------------------------------------
 
     async def on_ready(self) -> None:
+        # Timers and leftover messages need the rooms that the first sync fills.
+        await self.engine.start()
         log.info("First sync done; the bot is ready")
 
     async def on_invite(self, room_id: str, inviter: str) -> None:
@@ -104,6 +124,7 @@ class Bot:
             return
         command = self.router.parse(event.body)
         if command is None:
+            await self.play.say(room.room_id, event.sender, event.event_id, event.body)
             return
         ctx = Context(
             room_id=room.room_id,
@@ -119,6 +140,28 @@ class Bot:
 
     # -- helpers --------------------------------------------------------------------
 
+    async def room_view(self, room_id: str) -> RoomView:
+        room = self.transport.client.rooms.get(room_id) if self.transport.client else None
+
+        def display_name(user_id: str) -> str:
+            name = room.user_name(user_id) if room is not None else None
+            return name or user_id
+
+        return RoomView(await self.room_language(room_id), self.config.prefix, display_name)
+
+    def is_facilitator(self, room_id: str, user_id: str) -> bool:
+        """Power level at or above the threshold, a configured trainer, or a v12 room creator."""
+        if user_id in self.config.access.trainers:
+            return True
+        room = self.transport.client.rooms.get(room_id) if self.transport.client else None
+        if room is None:
+            return False
+        if room.power_levels.get_user_level(user_id) >= self.config.access.facilitator_power_level:
+            return True
+        # Room version 12 gives creators unlimited power, but nio reports 0 for
+        # them: their room ids carry no server part.
+        return ":" not in room_id and user_id == room.creator
+
     async def room_language(self, room_id: str) -> str:
         return await self.store.room_language(room_id) or self.config.rooms.default_language
 
@@ -126,3 +169,12 @@ class Bot:
         # Help answers in the language of the name typed (!aide / !help), so
         # anyone can read it whatever the room's setting.
         await ctx.reply("help", ctx.asked_language)
+
+
+def game_settings(config: Config) -> Settings:
+    g = config.game
+    return Settings(
+        card_seconds=g.card_seconds, turn_seconds=g.turn_seconds, resources_seconds=g.resources_seconds,
+        actions_seconds=g.actions_seconds, synthesis_seconds=g.amend_seconds, reminder_seconds=g.reminder_seconds,
+        silence_seconds=g.silence_seconds, auto_advance=g.auto_advance, max_turn_chars=g.max_turn_chars,
+    )

@@ -41,8 +41,9 @@ class Timers:
             self.scheduler.shutdown(wait=False)
 
     @staticmethod
-    def job_id(game_id: int, kind: str, seq: int) -> str:
-        return f"game:{game_id}:{kind}:{seq}"
+    def job_id(game_id: int, kind: str) -> str:
+        # One job per game and kind: arming a kind again replaces the old one.
+        return f"game:{game_id}:{kind}"
 
     def arm(self, game_id: int, kind: str, seq: int, at: datetime) -> None:
         if at.tzinfo is None:
@@ -52,7 +53,7 @@ class Timers:
             self.fire,
             DateTrigger(run_date=max(at, now), timezone=timezone.utc),
             args=(game_id, kind, seq),
-            id=self.job_id(game_id, kind, seq),
+            id=self.job_id(game_id, kind),
             replace_existing=True,
         )
 
@@ -61,6 +62,12 @@ class Timers:
         for job in self.scheduler.get_jobs():
             if job.id.startswith(prefix):
                 job.remove()
+
+    def replace_game(self, game_id: int, timers) -> None:
+        """Make the game's jobs exactly ``timers`` (``ArmTimer``-like: kind, at, seq)."""
+        self.cancel_game(game_id)
+        for timer in timers:
+            self.arm(game_id, timer.kind, timer.seq, timer.at)
 
     def count(self) -> int:
         return len(self.scheduler.get_jobs())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from bot.store import Store
 from bot.store.games import GameStore, Step
@@ -42,15 +42,13 @@ async def test_a_step_is_one_transaction(tmp_path):
     game_id, items = await games.commit(Step(
         room_id="!r:x", state={"phase": "lobby"}, active=True, event={"type": "Open"}, at=T0,
         facilitator=True, source_event_id="$open",
-        timers=[("step", 1, T0 + timedelta(minutes=2))],
         effects=[{"type": "Say", "key": "lobby_opened"}, {"type": "Say", "key": "privacy_short"}],
     ))
     assert [i.tx_id for i in items] == [f"g{game_id}e1x0", f"g{game_id}e1x1"]
     assert await store.is_processed("$open")
     game = await games.active_game("!r:x")
     assert game.id == game_id and game.state == {"phase": "lobby"}
-    [timer] = await games.timers()
-    assert (timer.kind, timer.seq, timer.due_at) == ("step", 1, T0 + timedelta(minutes=2))
+    assert [g.id for g in await games.active_games()] == [game_id]
     assert [i.effect["key"] for i in await games.pending_outbox()] == ["lobby_opened", "privacy_short"]
     await games.outbox_done(items[0].id)
     assert [i.id for i in await games.pending_outbox()] == [items[1].id]
@@ -61,7 +59,7 @@ async def test_a_step_is_one_transaction(tmp_path):
     ))
     assert items == []
     assert await games.active_game("!r:x") is None
-    assert await games.timers() == []  # an ended game keeps no timer
+    assert await games.active_games() == []
     assert [e[2]["type"] for e in await games.events(game_id)] == ["Open", "Abort"]
     await store.close()
 

@@ -1,8 +1,8 @@
-"""Games in SQLite: state, append-only event log, timers, outbox, custom cards.
+"""Games in SQLite: state, append-only event log, outbox, custom cards.
 
-One game step is one transaction (:meth:`GameStore.commit`): the new state, the
-event that caused it, the id of the Matrix event it came from, the timers to arm
-or drop, and the effects still to carry out. So after a crash, at any point, the
+One game step is one transaction (:meth:`GameStore.commit`): the new state (which
+holds the deadlines the timers are rebuilt from), the event that caused it, the id
+of the Matrix event it came from, and the messages still to send. So after a crash, at any point, the
 database says exactly what happened and what remains to do.
 """
 
@@ -22,15 +22,6 @@ class StoredGame:
     room_id: str
     state: dict
     active: bool
-
-
-@dataclass(frozen=True)
-class StoredTimer:
-    game_id: int
-    room_id: str
-    kind: str
-    seq: int
-    due_at: datetime
 
 
 @dataclass(frozen=True)
@@ -54,8 +45,6 @@ class Step:
     facilitator: bool
     game_id: int | None = None  # None: a new game
     source_event_id: str | None = None  # the Matrix event handled, marked processed
-    cancel_timers: bool = False
-    timers: list[tuple[str, int, datetime]] = field(default_factory=list)
     effects: list[dict] = field(default_factory=list)
 
 
@@ -116,12 +105,6 @@ class GameStore:
                 "INSERT INTO game_events(game_id, seq, at, facilitator, event) VALUES(?, ?, ?, ?, ?)",
                 (game_id, seq, step.at.isoformat(), int(step.facilitator), json.dumps(step.event, ensure_ascii=False)),
             )
-            if step.cancel_timers or not step.active:
-                await db.execute("DELETE FROM game_timers WHERE game_id = ?", (game_id,))
-            await db.executemany(
-                "INSERT OR REPLACE INTO game_timers(game_id, kind, seq, due_at) VALUES(?, ?, ?, ?)",
-                [(game_id, kind, tseq, due.isoformat()) for kind, tseq, due in step.timers],
-            )
             items = []
             for index, effect in enumerate(step.effects):
                 # Fixed by the game, the event's rank and the effect's rank:
@@ -136,19 +119,12 @@ class GameStore:
                 await self.store.mark_processed(step.room_id, [step.source_event_id], db)
         return game_id, items
 
-    async def drop_timer(self, game_id: int, kind: str, seq: int) -> None:
-        async with self.store.transaction() as db:
-            await db.execute(
-                "DELETE FROM game_timers WHERE game_id = ? AND kind = ? AND seq = ?", (game_id, kind, seq)
-            )
-
-    async def timers(self) -> list[StoredTimer]:
+    async def active_games(self) -> list[StoredGame]:
         async with self.store.conn.execute(
-            "SELECT t.game_id, g.room_id, t.kind, t.seq, t.due_at FROM game_timers t "
-            "JOIN games g ON g.id = t.game_id WHERE g.active = 1 ORDER BY t.due_at"
+            "SELECT id, room_id, state, active FROM games WHERE active = 1 ORDER BY id"
         ) as cur:
             rows = await cur.fetchall()
-        return [StoredTimer(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4])) for r in rows]
+        return [_game(r) for r in rows]
 
     async def pending_outbox(self) -> list[OutboxItem]:
         async with self.store.conn.execute(

@@ -51,7 +51,7 @@ MIGRATIONS: list[Migration] = [
     ),
     Migration(
         2,
-        "games, their append-only event log, armed timers, outgoing messages, custom cards",
+        "games, their append-only event log, outgoing messages, custom cards",
         """
         -- One row per game: its current state (JSON of bot.game.state) is the
         -- source of truth, and active = 1 until it is finished or aborted.
@@ -72,14 +72,6 @@ MIGRATIONS: list[Migration] = [
             facilitator INTEGER NOT NULL,
             event TEXT NOT NULL,
             PRIMARY KEY (game_id, seq)
-        );
-        -- Timers the game asked for: the scheduler is rebuilt from them at start-up.
-        CREATE TABLE game_timers (
-            game_id INTEGER NOT NULL REFERENCES games(id) ON DELETE CASCADE,
-            kind TEXT NOT NULL,
-            seq INTEGER NOT NULL,
-            due_at TEXT NOT NULL,
-            PRIMARY KEY (game_id, kind, seq)
         );
         -- Effects saved in the same transaction as the state that caused them,
         -- done after the commit and marked done: a crash in between re-runs

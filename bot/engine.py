@@ -1,0 +1,185 @@
+"""The game engine: per room, lock → load → apply the pure rules → save → act.
+
+The database is the source of truth. One applied event is one transaction (state,
+event log, the Matrix event marked handled, the messages to send); the messages
+are sent after the commit, each with a transaction id fixed by the game and the
+event's rank, then removed from the outbox. A crash anywhere leaves either nothing
+done (the event is handled again) or a saved step whose outbox is sent at the next
+start — the homeserver answers a repeated transaction id with the first message,
+so nothing is sent twice. Timers are rebuilt from the stored states.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Awaitable, Callable
+
+from bot.game import GameState, IllegalMove, Settings, apply, event_to_dict, pending_timers
+from bot.game import effects as fx
+from bot.game.events import Event, Say, TimerFired
+from bot.game.state import ROUND
+from bot.narration import Narrator, RoomView
+from bot.render import Rendered
+from bot.router import reply_tx_id
+from bot.store.games import GameStore, OutboxItem, Step
+from bot.synthesis_post import SynthesisWriter
+from bot.timers import Timers
+
+log = logging.getLogger(__name__)
+
+Send = Callable[[str, dict, str], Awaitable[str]]
+SendFile = Callable[[str, bytes, str, str, str], Awaitable[str]]
+
+
+@dataclass
+class Outgoing:
+    """How the engine reaches the room: the transport's send functions."""
+
+    send: Send
+    send_file: SendFile
+
+
+class Engine:
+    """Runs the games of every room of one bot."""
+
+    def __init__(self, games: GameStore, narrator: Narrator, settings: Settings, outgoing: Outgoing,
+                 views: Callable[[str], Awaitable[RoomView]], clock: Callable[[], datetime] | None = None):
+        self.games = games
+        self.narrator = narrator
+        self.settings = settings
+        self.outgoing = outgoing
+        self.views = views
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.timers = Timers(self._fire)
+        self.synthesis = SynthesisWriter(narrator)
+        self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    # -- start-up ---------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """After the first sync: send what a crash left unsent, re-arm every timer."""
+        for item in await self.games.pending_outbox():
+            async with self._locks[item.room_id]:
+                await self._deliver(item)
+        self.timers.start()
+        for game in await self.games.active_games():
+            self.timers.replace_game(game.id, pending_timers(GameState.from_dict(game.state)))
+        log.info("Game engine ready: %d timers armed", self.timers.count())
+
+    def stop(self) -> None:
+        self.timers.shutdown()
+
+    # -- reading --------------------------------------------------------------------
+
+    async def state(self, room_id: str) -> tuple[int | None, GameState]:
+        stored = await self.games.active_game(room_id)
+        if stored is None:
+            return None, GameState()
+        return stored.id, GameState.from_dict(stored.state)
+
+    # -- applying events ----------------------------------------------------------------
+
+    async def handle(self, room_id: str, event: Event, *, facilitator: bool, source_event_id: str | None,
+                     only_in_round: bool = False) -> bool:
+        """Apply ``event`` to the room's game; False when it was refused."""
+        async with self._locks[room_id]:
+            game_id, state = await self.state(room_id)
+            if only_in_round and state.phase != ROUND:
+                return True  # free chat outside a speaking round: not the game's business
+            now = self.clock()
+            try:
+                outcome = apply(state, event, now, facilitator=facilitator, settings=self.settings)
+            except IllegalMove as exc:
+                view = await self.views(room_id)
+                rendered = self.narrator.message(view, exc.key, exc.params)
+                await self._send_reply(room_id, rendered, source_event_id)
+                return False
+            if outcome.state == state and not outcome.effects:
+                if source_event_id:
+                    await self.games.store.mark_processed(room_id, [source_event_id])
+                return True
+            view = await self.views(room_id)
+            messages = await self._render(view, outcome.state, outcome.effects)
+            over = any(isinstance(e, fx.GameOver) for e in outcome.effects)
+            game_id, items = await self.games.commit(Step(
+                room_id=room_id, state=outcome.state.to_dict(), active=not over,
+                event=event_to_dict(self._loggable(state, event)), at=now, facilitator=facilitator,
+                game_id=game_id, source_event_id=source_event_id, effects=messages,
+            ))
+            if over:
+                self.timers.cancel_game(game_id)
+            else:
+                self.timers.replace_game(game_id, pending_timers(outcome.state))
+            for item in items:
+                await self._deliver(item)
+            return True
+
+    async def _fire(self, game_id: int, kind: str, seq: int) -> None:
+        stored = await self.games.game(game_id)
+        if stored is None or not stored.active:
+            return
+        try:
+            await self.handle(stored.room_id, TimerFired(kind, seq), facilitator=False, source_event_id=None)
+        except Exception:
+            log.exception("Timer %s of game %d failed", kind, game_id)
+
+    @staticmethod
+    def _loggable(state: GameState, event: Event) -> Event:
+        # Only the current speaker's words are part of the game; what others say
+        # during a turn triggers a reminder but is not kept, even in the log.
+        if isinstance(event, Say) and event.actor != state.speaker:
+            return Say(event.actor, "")
+        return event
+
+    # -- effects ------------------------------------------------------------------------
+
+    async def _render(self, view: RoomView, state: GameState, effects: tuple) -> list[dict]:
+        out: list[dict] = []
+        for effect in effects:
+            for rendered in self._render_one(view, state, effect):
+                if isinstance(rendered, dict):
+                    out.append(rendered)
+                else:
+                    out.append({"type": "message", "content": rendered.content()})
+        return out
+
+    def _render_one(self, view: RoomView, state: GameState, effect) -> list:
+        n = self.narrator
+        if isinstance(effect, (fx.Say, fx.Reply)):
+            return [n.message(view, effect.key, effect.params)]
+        if isinstance(effect, fx.PostCard):
+            card = n.library.card(effect.card_id, view.language)
+            return [n.card(view, card)] if card else []
+        if isinstance(effect, fx.PostResources):
+            return n.resources(view, effect.theme)
+        if isinstance(effect, fx.PostBoard):
+            return [n.board(view)]
+        if isinstance(effect, fx.PostPrompt):
+            return [n.prompt(view, effect.index, effect.speaker)]
+        if isinstance(effect, fx.PostSynthesis):
+            return self.synthesis.posts(view, state, effect.final)
+        return []  # timers and game over are handled by handle()
+
+    async def _deliver(self, item: OutboxItem) -> None:
+        effect = item.effect
+        if effect["type"] == "file":
+            await self.outgoing.send_file(item.room_id, effect["text"].encode("utf-8"), effect["filename"],
+                                          effect["mimetype"], item.tx_id)
+        else:
+            await self.outgoing.send(item.room_id, effect["content"], item.tx_id)
+        await self.games.outbox_done(item.id)
+
+    async def _send_reply(self, room_id: str, rendered: Rendered, source_event_id: str | None) -> None:
+        tx_id = reply_tx_id(source_event_id or f"{room_id}:{self.clock().isoformat()}", 0)
+        await self.outgoing.send(room_id, rendered.content(), tx_id)
+        if source_event_id:
+            await self.games.store.mark_processed(room_id, [source_event_id])
+
+    async def reply(self, room_id: str, rendered: Rendered, source_event_id: str | None) -> None:
+        """A read-only answer (status, lists) under the room's lock, in order."""
+        async with self._locks[room_id]:
+            await self._send_reply(room_id, rendered, source_event_id)

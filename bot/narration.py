@@ -1,0 +1,176 @@
+"""What the narrator posts: game messages, the card, resources, board, prompts.
+
+Turns the pure rules' effects and the deck's content into :class:`Rendered`
+messages in the room's language. Every piece of user or deck text is escaped in the
+HTML; labels come from the catalogue (``narration.*``, ``game.*``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from bot.decks import Card, Library
+from bot.game import Term, UserRef, resolve
+from bot.game.params import mentioned
+from bot.i18n import Catalogue
+from bot.render import Html, Mention, Rendered, Renderer, escape, pill
+
+# The longest message body we post in one piece; resources are split per section.
+MAX_MESSAGE_CHARS = 8000
+
+
+@dataclass
+class RoomView:
+    """What rendering needs to know of one room."""
+
+    language: str
+    prefix: str
+    display_name: Callable[[str], str]
+
+
+class Narrator:
+    """Renders game effects and deck content for one catalogue and library."""
+
+    def __init__(self, catalogue: Catalogue, library: Library):
+        self.catalogue = catalogue
+        self.renderer = Renderer(catalogue)
+        self.library = library
+
+    # -- catalogue messages with game parameters -----------------------------------
+
+    def values(self, room: RoomView, params: tuple, *, lang: str | None = None) -> dict[str, Any]:
+        lang = lang or room.language
+
+        def user(ref: UserRef):
+            name = room.display_name(ref.user_id)
+            return Mention(ref.user_id, name) if ref.ping else name
+
+        def user_list(items: tuple) -> Html:
+            html_parts = [pill(i) if isinstance(i, Mention) else escape(str(i)) for i in items]
+            text_parts = [i.label if isinstance(i, Mention) else str(i) for i in items]
+            return Html(", ".join(html_parts), ", ".join(text_parts))
+
+        def text(key: str, **inner: Any) -> str:
+            plain = {k: (v.label if isinstance(v, Mention) else v.text if isinstance(v, Html) else v)
+                     for k, v in inner.items()}
+            return self.catalogue.text(lang, key, prefix=room.prefix, **plain)
+
+        values = resolve(params, text=text, user=user, user_list=user_list,
+                         theme=lambda t: self.library.theme_title(t, lang),
+                         card=lambda c: self.card_title(c, lang))
+        values.setdefault("prefix", room.prefix)
+        return values
+
+    def message(self, room: RoomView, key: str, params: tuple = (), msgtype: str = "m.notice") -> Rendered:
+        rendered = self.renderer.render(room.language, key, msgtype, **self.values(room, params))
+        # Users inside lists and nested terms are pinged too.
+        mentions = tuple(dict.fromkeys(rendered.mentions + mentioned(params)))
+        return Rendered(rendered.body, rendered.html, mentions, rendered.msgtype)
+
+    def lines(self, room: RoomView, lines: tuple[tuple[str, tuple], ...]) -> Rendered:
+        """Several catalogue lines (e.g. ``!actions``) as one message."""
+        return self.renderer.join([self.message(room, k, p) for k, p in lines], "\n")
+
+    def card_title(self, card_id: str, lang: str) -> str:
+        card = self.library.card(card_id, lang)
+        return card.title if card else card_id
+
+    # -- deck content ---------------------------------------------------------------
+
+    def _label(self, room: RoomView, key: str, **params: Any) -> str:
+        return self.catalogue.text(room.language, key, **params)
+
+    def card(self, room: RoomView, card: Card) -> Rendered:
+        lang = room.language
+        theme = self.library.theme_title(card.theme, lang)
+        blocks = [
+            _Block.bold(f"🃏 {card.title}"),
+            _Block.italic(self._label(room, "narration.card_theme", theme=theme)),
+            _Block.para(card.situation),
+        ]
+        if card.people:
+            blocks += [_Block.bold(self._label(room, "narration.card_people")), _Block.items(card.people)]
+        blocks += [_Block.bold(self._label(room, "narration.card_questions")), _Block.items(card.questions)]
+        if card.dilemma:
+            blocks += [_Block.bold(self._label(room, "narration.card_dilemma")), _Block.para(card.dilemma)]
+        return _Block.message(blocks, "m.text")
+
+    def resources(self, room: RoomView, theme: str) -> list[Rendered]:
+        lang = room.language
+        sections = self.library.resources(theme, lang)
+        header = _Block.bold(self._label(room, "narration.resources_header",
+                                         theme=self.library.theme_title(theme, lang)))
+        if not sections:
+            return [_Block.message([header, _Block.italic(self._label(room, "narration.resources_none"))])]
+        out = []
+        for index, section in enumerate(sections):
+            blocks = [header] if index == 0 else []
+            blocks.append(_Block.bold(section.title))
+            if section.text:
+                blocks.append(_Block.para(section.text))
+            if section.items:
+                blocks.append(_Block.items(section.items))
+            if section.note:
+                blocks.append(_Block.italic(section.note))
+            out.append(_Block.message(blocks))
+        return out
+
+    def board(self, room: RoomView) -> Rendered:
+        lang = room.language
+        blocks = [_Block.bold("🧭 " + self.library.board_title(lang))]
+        intro = self.library.board_intro(lang)
+        if intro:
+            blocks.append(_Block.para(intro))
+        for level in self.library.board(lang):
+            blocks.append(_Block.bold(f"{level.number}. {level.name}"))
+            if level.description:
+                blocks.append(_Block.para(level.description))
+            if level.questions:
+                blocks.append(_Block.items(level.questions))
+        blocks.append(_Block.italic(self._label(room, "narration.board_levels", prefix=room.prefix)))
+        return _Block.message(blocks)
+
+    def prompt(self, room: RoomView, index: int, speaker: str) -> Rendered:
+        prompts = self.library.prompts(room.language)
+        text = prompts[index % len(prompts)] if prompts else "…"
+        params: tuple = (("prompt", text),)
+        if speaker:
+            return self.message(room, "narration.prompt_to", params + (("speaker", UserRef(speaker)),))
+        return self.message(room, "narration.prompt", params)
+
+    def duration(self, room: RoomView, seconds: int) -> str:
+        from bot.game.params import duration
+
+        term: Term = duration(seconds)
+        return self.catalogue.text(room.language, term.key, **dict(term.params))
+
+
+class _Block:
+    """A piece of a formatted message: escaped HTML and its plain text."""
+
+    def __init__(self, html: str, text: str):
+        self.html = html
+        self.text = text
+
+    @classmethod
+    def para(cls, text: str) -> "_Block":
+        return cls(f"<p>{escape(text)}</p>", text)
+
+    @classmethod
+    def bold(cls, text: str) -> "_Block":
+        return cls(f"<p><b>{escape(text)}</b></p>", text)
+
+    @classmethod
+    def italic(cls, text: str) -> "_Block":
+        return cls(f"<p><i>{escape(text)}</i></p>", text)
+
+    @classmethod
+    def items(cls, items) -> "_Block":
+        html = "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"
+        return cls(html, "\n".join(f"• {i}" for i in items))
+
+    @staticmethod
+    def message(blocks: list["_Block"], msgtype: str = "m.notice") -> Rendered:
+        body = "\n\n".join(b.text for b in blocks)
+        return Rendered(body[:MAX_MESSAGE_CHARS], "".join(b.html for b in blocks), (), msgtype)

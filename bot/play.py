@@ -1,0 +1,209 @@
+"""Typed game commands → game events (and the read-only answers: status, lists).
+
+What a user typed is parsed here (theme or card, level, minutes); what it means for
+the game is decided by the pure rules in :mod:`bot.game`, through the engine.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Awaitable, Callable
+
+from bot.commands import fold
+from bot.decks import Library
+from bot.engine import Engine
+from bot.game import describe, list_actions
+from bot.game import events as ev
+from bot.narration import Narrator, RoomView
+from bot.render import Renderer
+from bot.router import Context, Router
+
+LEVEL_WORDS = {
+    "individual": ("individual", "individuel", "individuelle", "1"),
+    "team": ("team", "equipe", "service", "2"),
+    "organisation": ("organisation", "organization", "organisme", "institution", "3"),
+    "policy": ("policy", "politique", "politiques", "4"),
+}
+_LEVELS = {word: level for level, words in LEVEL_WORDS.items() for word in words}
+
+# Commands that become one game event with no argument.
+SIMPLE = {
+    "join": ev.Join, "leave": ev.Leave, "next": ev.Next, "done": ev.Done, "pass": ev.Pass,
+    "skip": ev.Skip, "pause": ev.Pause, "resume": ev.Resume, "end": ev.End, "abort": ev.Abort,
+}
+
+
+def parse_level(word: str) -> str | None:
+    return _LEVELS.get(fold(word).strip(".:"))
+
+
+class GamePlay:
+    """Registers the game's commands on a router and turns them into events."""
+
+    def __init__(self, engine: Engine, narrator: Narrator, views: Callable[[str], Awaitable[RoomView]],
+                 is_facilitator: Callable[[str, str], bool], set_language: Callable[[str, str], Awaitable[None]],
+                 rng: random.Random | None = None):
+        self.engine = engine
+        self.narrator = narrator
+        self.views = views
+        self.is_facilitator = is_facilitator
+        self.set_language = set_language
+        self.rng = rng or random.SystemRandom()
+
+    @property
+    def library(self) -> Library:
+        return self.narrator.library
+
+    def register(self, router: Router) -> None:
+        for name in SIMPLE:
+            router.add(name, self._simple)
+        for name, handler in {
+            "new": self._new, "start": self._start, "yes": self._vote, "no": self._vote,
+            "action": self._action, "actions": self._actions, "extend": self._extend,
+            "synthesis": self._amend, "status": self._status, "themes": self._themes,
+            "cards": self._cards, "lang": self._lang,
+        }.items():
+            router.add(name, handler)
+
+    # -- helpers ------------------------------------------------------------------
+
+    async def _apply(self, ctx: Context, event: ev.Event) -> None:
+        await self.engine.handle(ctx.room_id, event, facilitator=self.is_facilitator(ctx.room_id, ctx.sender),
+                                 source_event_id=ctx.event_id)
+
+    async def _answer(self, ctx: Context, key: str, params: tuple = ()) -> None:
+        view = await self.views(ctx.room_id)
+        await self.engine.reply(ctx.room_id, self.narrator.message(view, key, params), ctx.event_id)
+
+    async def say(self, room_id: str, sender: str, event_id: str, text: str) -> None:
+        """A message that is not a command: part of a turn, or nothing."""
+        await self.engine.handle(room_id, ev.Say(sender, text), facilitator=self.is_facilitator(room_id, sender),
+                                 source_event_id=event_id, only_in_round=True)
+
+    # -- handlers -------------------------------------------------------------------
+
+    async def _simple(self, ctx: Context) -> None:
+        await self._apply(ctx, SIMPLE[ctx.command.name](ctx.sender))
+
+    async def _new(self, ctx: Context) -> None:
+        theme = None
+        if ctx.command.args:
+            found = self.library.resolve(ctx.command.args, ctx.language)
+            if found is None or found[0] != "theme":
+                await self._answer(ctx, "game.unknown_theme")
+                return
+            theme = found[1]
+        await self._apply(ctx, ev.Open(ctx.sender, theme, ctx.language))
+
+    async def _start(self, ctx: Context) -> None:
+        _, state = await self.engine.state(ctx.room_id)
+        lang = ctx.language
+        theme = state.requested_theme
+        card_id = None
+        if ctx.command.args:
+            found = self.library.resolve(ctx.command.args, lang)
+            if found is None:
+                await self._answer(ctx, "game.unknown_card")
+                return
+            kind, value = found
+            if kind == "card":
+                card_id = value
+            else:
+                theme = value
+        if card_id is None:
+            cards = self.library.cards(lang, theme) if theme else self.library.cards(lang)
+            if not cards:
+                await self._answer(ctx, "game.unknown_card")
+                return
+            card_id = self.rng.choice(cards).id
+        card = self.library.card(card_id, lang)
+        await self._apply(ctx, ev.Start(ctx.sender, card_id, card.theme if card else (theme or "")))
+
+    async def _vote(self, ctx: Context) -> None:
+        await self._apply(ctx, ev.Vote(ctx.sender, ctx.command.name == "yes"))
+
+    async def _action(self, ctx: Context) -> None:
+        words = ctx.command.args.split(None, 1)
+        level = parse_level(words[0]) if words else None
+        if level is None:
+            await self._answer(ctx, "game.bad_level")
+            return
+        text = words[1].strip() if len(words) > 1 else ""
+        if not text:
+            await self._answer(ctx, "game.action_empty")
+            return
+        await self._apply(ctx, ev.AddAction(ctx.sender, level, text))
+
+    async def _extend(self, ctx: Context) -> None:
+        words = ctx.command.words
+        minutes = int(words[0]) if len(words) == 1 and words[0].isdigit() and len(words[0]) < 4 else None
+        if minutes is None or not 1 <= minutes <= 60:
+            await self._answer(ctx, "game.extend_range", (("minimum", 1), ("maximum", 60)))
+            return
+        await self._apply(ctx, ev.Extend(ctx.sender, minutes))
+
+    async def _amend(self, ctx: Context) -> None:
+        if not ctx.command.args:
+            await self._answer(ctx, "game.amend_empty")
+            return
+        await self._apply(ctx, ev.Amend(ctx.sender, ctx.command.args))
+
+    async def _status(self, ctx: Context) -> None:
+        game_id, state = await self.engine.state(ctx.room_id)
+        if game_id is None:
+            await self._answer(ctx, "game.status.none")
+            return
+        key, params = describe(state, self.engine.clock())
+        await self._answer(ctx, key, params)
+
+    async def _actions(self, ctx: Context) -> None:
+        game_id, state = await self.engine.state(ctx.room_id)
+        if game_id is None:
+            await self._answer(ctx, "game.no_game")
+            return
+        view = await self.views(ctx.room_id)
+        await self.engine.reply(ctx.room_id, self.narrator.lines(view, list_actions(state)), ctx.event_id)
+
+    async def _themes(self, ctx: Context) -> None:
+        lang = ctx.language
+        lines = [("play.themes_header", ())] + [
+            ("play.theme_line", (("number", i), ("theme", self.library.theme_title(t, lang)),
+                                 ("count", len(self.library.cards(lang, t)))))
+            for i, t in enumerate(self.library.themes(), 1)
+        ]
+        view = await self.views(ctx.room_id)
+        await self.engine.reply(ctx.room_id, self.narrator.lines(view, tuple(lines)), ctx.event_id)
+
+    async def _cards(self, ctx: Context) -> None:
+        lang = ctx.language
+        theme = None
+        if ctx.command.args:
+            found = self.library.resolve(ctx.command.args, lang)
+            if found is None or found[0] != "theme":
+                await self._answer(ctx, "game.unknown_theme")
+                return
+            theme = found[1]
+        themes = [theme] if theme else self.library.themes()
+        lines: list[tuple[str, tuple]] = []
+        for t in themes:
+            lines.append(("play.cards_theme", (("theme", self.library.theme_title(t, lang)),)))
+            lines += [("play.card_line", (("id", c.id), ("title", c.title))) for c in self.library.cards(lang, t)]
+        lines.append(("play.cards_hint", ()))
+        view = await self.views(ctx.room_id)
+        await self.engine.reply(ctx.room_id, self.narrator.lines(view, tuple(lines)), ctx.event_id)
+
+    async def _lang(self, ctx: Context) -> None:
+        if not self.is_facilitator(ctx.room_id, ctx.sender):
+            await self._answer(ctx, "game.facilitator_only")
+            return
+        words = ctx.command.words
+        lang = fold(words[0]) if words else ""
+        if lang not in self.narrator.catalogue.languages:
+            await self._answer(ctx, "play.lang_usage")
+            return
+        await self.set_language(ctx.room_id, lang)
+        view = await self.views(ctx.room_id)
+        await self.engine.reply(ctx.room_id, self.narrator.message(view, "play.lang_set"), ctx.event_id)
+
+
+__all__ = ["GamePlay", "parse_level", "Renderer"]

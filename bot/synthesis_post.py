@@ -1,0 +1,43 @@
+"""The synthesis as posted: a formatted message, and a Markdown file when final."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from bot.game import GameState, build_synthesis, to_markdown
+from bot.markdown import plain, to_html
+from bot.narration import Narrator, RoomView
+from bot.render import Rendered
+
+DATE_FORMATS = {"fr": "%d/%m/%Y %H:%M UTC", "en": "%Y-%m-%d %H:%M UTC"}
+
+
+class SynthesisWriter:
+    """Builds the synthesis document of a game in the room's language."""
+
+    def __init__(self, narrator: Narrator):
+        self.narrator = narrator
+
+    def markdown(self, view: RoomView, state: GameState, final: bool) -> str:
+        lang = view.language
+        catalogue = self.narrator.catalogue
+        library = self.narrator.library
+        return to_markdown(
+            build_synthesis(state, final),
+            text=lambda key, **params: catalogue.text(lang, key, **params),
+            user_name=view.display_name,
+            card_title=lambda card_id: self.narrator.card_title(card_id, lang),
+            theme_title=lambda theme: library.theme_title(theme, lang),
+            date_text=lambda d: d.astimezone(timezone.utc).strftime(DATE_FORMATS.get(lang, DATE_FORMATS["en"])),
+        )
+
+    def posts(self, view: RoomView, state: GameState, final: bool) -> list:
+        """The message (and, when final, the file) as outbox entries or Rendered."""
+        document = self.markdown(view, state, final)
+        body = "\n".join(plain(line) for line in document.splitlines())
+        message = Rendered(body, to_html(document), (), "m.notice")
+        if not final:
+            return [message]
+        day = (state.started or state.created or datetime.now(timezone.utc)).strftime("%Y-%m-%d")
+        filename = self.narrator.catalogue.text(view.language, "narration.synthesis_file", date=day)
+        return [message, {"type": "file", "text": document, "filename": filename, "mimetype": "text/markdown"}]
