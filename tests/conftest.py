@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.localserver import LocalSynapse
-from tests.harness import Player, bot_config, start_bot, unique
+from tests.harness import Bots, ConfiguredSynapse, Player, unique
 
 
 @pytest.fixture(scope="session")
@@ -14,6 +14,25 @@ async def synapse(tmp_path_factory):
     await server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+async def make_synapse(tmp_path):
+    """A dedicated Synapse for one test (own directory, free port), with config overrides.
+
+    For tests that stop the server or need settings the shared one must not have.
+    """
+    servers: list[LocalSynapse] = []
+
+    async def make(**overrides) -> LocalSynapse:
+        server = ConfiguredSynapse(tmp_path / unique("synapse"), overrides)
+        await server.start()
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.stop()
 
 
 @pytest.fixture
@@ -34,18 +53,11 @@ async def make_player(synapse, tmp_path):
 
 @pytest.fixture
 async def make_bot(synapse, tmp_path):
-    """Start bots on the session server (or another); all are stopped at the end."""
-    bots = []
+    """Start bots on the session server (or another); all are stopped at the end.
 
-    async def make(localpart: str | None = None, server: LocalSynapse | None = None, data_dir=None, **sections):
-        server = server or synapse
-        localpart = localpart or unique("bot")
-        await server.register(localpart, "secret-" + localpart)
-        config = bot_config(server, localpart, data_dir or tmp_path / f"data-{localpart}", **sections)
-        bot = await start_bot(config)
-        bots.append(bot)
-        return bot
-
-    yield make
-    for bot in bots:
-        await bot.stop()
+    ``make_bot(...)`` starts one; ``make_bot.restart(bot)`` stops it and starts it
+    again on the same config and data directory.
+    """
+    bots = Bots(synapse, tmp_path)
+    yield bots
+    await bots.stop_all()

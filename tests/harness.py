@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import secrets
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
+from uuid import uuid4
 
+import yaml
 from nio import (
     AsyncClient,
     AsyncClientConfig,
@@ -17,7 +21,10 @@ from nio import (
     RoomMemberEvent,
     RoomMessage,
     RoomSendResponse,
+    ToDeviceMessage,
+    ToDeviceResponse,
 )
+from nio.api import Api
 
 from bot.app import Bot
 from bot.config import Config, parse_config
@@ -26,10 +33,42 @@ from bot.store import Store
 
 TIMEOUT = 45
 _counter = itertools.count(1)
+log = logging.getLogger(__name__)
 
 
 def unique(name: str) -> str:
     return f"{name}{next(_counter)}x{secrets.token_hex(2)}"
+
+
+async def eventually(predicate: Callable[[], Any], timeout: float = TIMEOUT, what: str = "") -> Any:
+    """Wait until ``predicate()`` is truthy, checking every 50 ms, with a deadline.
+
+    For state inside the bot, which has no event to wait on; player-side
+    conditions use :meth:`Player.wait_until`, which wakes on each event.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or predicate}")
+        await asyncio.sleep(0.05)
+
+
+class ConfiguredSynapse(LocalSynapse):
+    """A LocalSynapse whose homeserver.yaml gets per-test overrides (e.g. strict rate limits)."""
+
+    def __init__(self, data_dir: Path, overrides: dict | None = None, **kwargs):
+        super().__init__(data_dir, **kwargs)
+        self.overrides = overrides or {}
+
+    def configure(self) -> None:
+        super().configure()
+        if self.overrides:
+            config = yaml.safe_load(self.config_path.read_text())
+            config.update(self.overrides)
+            self.config_path.write_text(yaml.safe_dump(config, sort_keys=False))
 
 
 @dataclass
@@ -41,6 +80,7 @@ class Received:
     content: dict
     decrypted: bool
     msgtype: str
+    event: Any = None
 
 
 @dataclass
@@ -54,6 +94,7 @@ class Player:
     messages: list[Received] = field(default_factory=list)
     members: list[tuple[str, str, str]] = field(default_factory=list)  # (room, user, membership)
     undecryptable: list[str] = field(default_factory=list)
+    sync_errors: int = 0
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _task: asyncio.Task | None = None
 
@@ -61,6 +102,11 @@ class Player:
     def user_id(self) -> str:
         assert self.client is not None
         return self.client.user_id
+
+    @property
+    def device_id(self) -> str:
+        assert self.client is not None
+        return self.client.device_id
 
     async def start(self) -> "Player":
         account = await self.server.register(self.localpart, "secret-" + self.localpart)
@@ -79,8 +125,21 @@ class Player:
         await self.client.sync(timeout=0, full_state=True)
         if self.client.should_upload_keys:
             await self.client.keys_upload()
-        self._task = asyncio.create_task(self.client.sync_forever(timeout=1000), name=f"player-{self.localpart}")
+        self._task = asyncio.create_task(self._sync_loop(), name=f"player-{self.localpart}")
         return self
+
+    async def _sync_loop(self) -> None:
+        """nio's sync_forever, restarted if the homeserver going away makes it raise."""
+        assert self.client is not None
+        while True:
+            try:
+                await self.client.sync_forever(timeout=1000)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the server was stopped under us
+                self.sync_errors += 1
+                log.info("player %s: sync failed (%s); syncing again", self.localpart, type(exc).__name__)
+                await asyncio.sleep(0.5)  # back off before reconnecting
 
     async def stop(self) -> None:
         if self._task:
@@ -97,7 +156,7 @@ class Player:
         content = event.source.get("content", {})
         self.messages.append(Received(
             room.room_id, event.sender, event.event_id, getattr(event, "body", "") or "",
-            content, bool(getattr(event, "decrypted", False)), content.get("msgtype", ""),
+            content, bool(getattr(event, "decrypted", False)), content.get("msgtype", ""), event,
         ))
         await self._notify()
 
@@ -129,6 +188,12 @@ class Player:
             return None
         return await self.wait_until(find, timeout, f"a message from {sender} containing {contains!r}")
 
+    async def wait_count(self, room_id: str, sender: str, count: int, timeout: float = TIMEOUT) -> list[Received]:
+        """Wait until ``sender`` has at least ``count`` messages in the room; return them all."""
+        await self.wait_until(lambda: len(self.from_user(room_id, sender)) >= count, timeout,
+                              f"{count} messages from {sender}")
+        return self.from_user(room_id, sender)
+
     def from_user(self, room_id: str, sender: str, after: int = 0) -> list[Received]:
         return [m for m in self.messages[after:] if m.room_id == room_id and m.sender == sender]
 
@@ -159,6 +224,75 @@ class Player:
         assert isinstance(resp, RoomSendResponse), resp
         return resp.event_id
 
+    async def send_raw(self, room_id: str, event_type: str, content: dict) -> str:
+        """Send an event exactly as given: nio's room_send would encrypt it."""
+        assert self.client is not None
+        method, path, data = Api.room_send(self.client.access_token, room_id, event_type, content, uuid4())
+        resp = await self.client._send(RoomSendResponse, method, path, data, (room_id,))
+        assert isinstance(resp, RoomSendResponse), resp
+        return resp.event_id
+
+    def start_withheld_session(self, room_id: str) -> dict:
+        """A new Megolm session for the room whose key nobody is sent yet.
+
+        Returns the m.room_key content at the session's first index, to hand to
+        :meth:`send_room_key` later. nio marks the session as shared, so the
+        next :meth:`send_encrypted` messages use it without sending any key.
+        """
+        assert self.client is not None and self.client.olm is not None
+        olm = self.client.olm
+        olm.create_outbound_group_session(room_id)
+        session = olm.outbound_group_sessions[room_id]
+        key_content = {
+            "algorithm": "m.megolm.v1.aes-sha2",
+            "room_id": room_id,
+            "session_id": session.id,
+            "session_key": session.session_key,  # before any encryption: index 0
+        }
+        session.shared = True
+        return key_content
+
+    async def send_encrypted(self, room_id: str, body: str) -> str:
+        """Encrypt with the room's current session as is (no key sharing) and send."""
+        assert self.client is not None
+        _, content = self.client.encrypt(room_id, "m.room.message", {"msgtype": "m.text", "body": body})
+        return await self.send_raw(room_id, "m.room.encrypted", content)
+
+    def end_withheld_session(self, room_id: str) -> None:
+        """Forget the withheld session: the next send shares a fresh one with everyone."""
+        assert self.client is not None and self.client.olm is not None
+        self.client.olm.outbound_group_sessions.pop(room_id, None)
+
+    async def send_room_key(self, user_id: str, device_id: str, key_content: dict) -> None:
+        """Send an m.room_key to one device over the Olm session already set up with it."""
+        assert self.client is not None and self.client.olm is not None
+        olm = self.client.olm
+        device = self.client.device_store[user_id][device_id]
+        session = olm.session_store.get(device.curve25519)
+        assert session is not None, "no Olm session with that device yet: send it a normal message first"
+        payload = olm._olm_encrypt(session, device, "m.room_key", key_content)
+        resp = await self.client.to_device(ToDeviceMessage("m.room.encrypted", user_id, device_id, payload))
+        assert isinstance(resp, ToDeviceResponse), resp
+
+
+@dataclass
+class SendSpy:
+    """Records every send the bot's transport makes (it still sends for real)."""
+
+    calls: list[tuple[str, str | None, dict]] = field(default_factory=list)
+
+    def install(self, bot: Bot) -> None:
+        real = bot.transport.send
+
+        async def send(room_id: str, content: dict, tx_id: str | None = None, **kwargs) -> str:
+            self.calls.append((room_id, tx_id, content))
+            return await real(room_id, content, tx_id, **kwargs)
+
+        bot.transport.send = send  # type: ignore[method-assign]
+
+    def in_room(self, room_id: str) -> list[dict]:
+        return [content for room, _, content in self.calls if room == room_id]
+
 
 def bot_config(server: LocalSynapse, localpart: str, data_dir: Path, **sections: dict) -> Config:
     """A bot config for the test server; keyword sections override defaults."""
@@ -180,8 +314,11 @@ def bot_config(server: LocalSynapse, localpart: str, data_dir: Path, **sections:
     return parse_config(data)
 
 
-async def start_bot(config: Config) -> Bot:
+async def start_bot(config: Config, prepare: Callable[[Bot], Any] | None = None) -> Bot:
+    """Open the store, log in and wait for the first sync; ``prepare`` runs before the start."""
     bot = Bot(config, await Store.open(config.data_dir / "reflextics.db"))
+    if prepare is not None:
+        prepare(bot)
     try:
         await bot.start()
         await bot.wait_ready()
@@ -191,8 +328,41 @@ async def start_bot(config: Config) -> Bot:
     return bot
 
 
+class Bots:
+    """Starts bots for a test and stops every one of them at the end."""
+
+    def __init__(self, default_server: LocalSynapse, tmp_path: Path):
+        self.default_server = default_server
+        self.tmp_path = tmp_path
+        self.started: list[Bot] = []
+
+    async def __call__(self, localpart: str | None = None, server: LocalSynapse | None = None,
+                       data_dir: Path | None = None, prepare: Callable[[Bot], Any] | None = None,
+                       **sections) -> Bot:
+        server = server or self.default_server
+        localpart = localpart or unique("bot")
+        await server.register(localpart, "secret-" + localpart)
+        config = bot_config(server, localpart, data_dir or self.tmp_path / f"data-{localpart}", **sections)
+        return await self.start(config, prepare)
+
+    async def start(self, config: Config, prepare: Callable[[Bot], Any] | None = None) -> Bot:
+        bot = await start_bot(config, prepare)
+        self.started.append(bot)
+        return bot
+
+    async def restart(self, bot: Bot, prepare: Callable[[Bot], Any] | None = None) -> Bot:
+        """Stop ``bot`` and start a new process-like Bot on the same config and data directory."""
+        await bot.stop()
+        return await self.start(bot.config, prepare)
+
+    async def stop_all(self) -> None:
+        for bot in self.started:
+            await bot.stop()
+
+
 async def join_bot(player: Player, bot_user: str, encrypted: bool = True) -> str:
     """A room made by ``player`` with the bot invited and joined."""
     room_id = await player.create_room(encrypted=encrypted, invite=[bot_user])
     await player.wait_membership(room_id, bot_user, "join")
     return room_id
+
