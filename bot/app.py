@@ -158,9 +158,8 @@ class Bot:
             return False
         if room.power_levels.get_user_level(user_id) >= self.config.access.facilitator_power_level:
             return True
-        # Room version 12 gives creators unlimited power, but nio reports 0 for
-        # them: their room ids carry no server part.
-        return ":" not in room_id and user_id == room.creator
+        # Room version 12 gives creators unlimited power, but nio reports 0 for them.
+        return room.room_version == "12" and user_id in self.transport.creators.get(room_id, ())
 
     async def room_language(self, room_id: str) -> str:
         return await self.store.room_language(room_id) or self.config.rooms.default_language

@@ -30,6 +30,7 @@ from nio import (
     LoginResponse,
     MatrixRoom,
     MegolmEvent,
+    RoomCreateEvent,
     RoomKeyEvent,
     RoomMemberEvent,
     RoomMessagesError,
@@ -104,6 +105,9 @@ class MatrixTransport:
         self._handler: Handler | None = None
         self._since: str | None = None
         self.sync_count = 0
+        # Room creators per room: room version 12 gives them unlimited power, which
+        # nio neither records nor reports in power levels.
+        self.creators: dict[str, frozenset[str]] = {}
 
     # -- login ------------------------------------------------------------------
 
@@ -332,6 +336,7 @@ class MatrixTransport:
                 ):
                     await self._safely(self._handler.on_invite(room_id, event.sender))
         for room_id, info in resp.rooms.join.items():
+            self._note_creators(room_id, list(info.state) + list(info.timeline.events))
             events = list(info.timeline.events)
             if skip_history:
                 # First start ever: what was said before the bot existed is
@@ -345,6 +350,12 @@ class MatrixTransport:
             for event in events:
                 await self._enqueue(room_id, event)
         await self._release_all()
+
+    def _note_creators(self, room_id: str, events: list) -> None:
+        for event in events:
+            if isinstance(event, RoomCreateEvent):
+                extra = event.source.get("content", {}).get("additional_creators") or []
+                self.creators[room_id] = frozenset([event.sender, *[u for u in extra if isinstance(u, str)]])
 
     async def _enqueue(self, room_id: str, event: Event) -> None:
         event_id = getattr(event, "event_id", None)
