@@ -1,0 +1,174 @@
+"""Whole games against a real Synapse, with three real encrypted clients."""
+
+from __future__ import annotations
+
+import pytest
+from nio.crypto.attachments import decrypt_attachment
+
+from tests.harness import Player
+
+pytestmark = pytest.mark.synapse
+
+# Long steps: these games are driven by commands; timers have their own tests.
+CALM = {"card_seconds": 3600, "turn_seconds": 3600, "resources_seconds": 3600, "actions_seconds": 3600,
+        "amend_seconds": 3600, "reminder_seconds": 0, "silence_seconds": 0}
+
+
+class Table:
+    """A room with the bot, a trainer (room creator) and players; waits on what the bot says."""
+
+    def __init__(self, bot, room: str, trainer: Player, players: list[Player]):
+        self.bot = bot
+        self.room = room
+        self.trainer = trainer
+        self.players = players
+        self.bot_id = bot.config.matrix.user_id
+
+    @property
+    def everyone(self) -> list[Player]:
+        return [self.trainer, *self.players]
+
+    def mark(self) -> dict[str, int]:
+        return {p.localpart: len(p.messages) for p in self.everyone}
+
+    async def says(self, player: Player, text: str, expect: str, seen_by: list[Player] | None = None):
+        """``player`` sends ``text``; every one of ``seen_by`` decrypts a bot message containing ``expect``."""
+        marks = self.mark()
+        await player.send(self.room, text)
+        got = None
+        for p in seen_by or self.everyone:
+            got = await p.wait_message(self.room, self.bot_id, expect, after=marks[p.localpart])
+            assert got.decrypted, f"{p.localpart} got a message that was not encrypted"
+        return got
+
+    def bot_messages(self, player: Player, after: int = 0):
+        return player.from_user(self.room, self.bot_id, after)
+
+
+async def seat(make_bot, make_player, n_players: int = 2, **game) -> Table:
+    bot = await make_bot(game={**CALM, **game})
+    trainer = await make_player("trainer")
+    players = [await make_player(f"p{i}") for i in range(n_players)]
+    bot_id = bot.config.matrix.user_id
+    room = await trainer.create_room(invite=[bot_id] + [p.user_id for p in players])
+    await trainer.wait_membership(room, bot_id, "join")
+    for p in players:
+        await p.wait_until(lambda p=p: room in p.client.invited_rooms or room in p.client.rooms, what="the invite")
+        await p.client.join(room)
+        await trainer.wait_membership(room, p.user_id, "join")
+    return Table(bot, room, trainer, players)
+
+
+async def test_a_whole_game_from_lobby_to_synthesis(make_bot, make_player):
+    t = await seat(make_bot, make_player)
+    alice, bob = t.players
+
+    await t.says(t.trainer, "!nouvelle protection des données", "Nouvelle partie")
+    await t.says(alice, "!rejoindre", "Bienvenue")
+    await t.says(bob, "!rejoindre", "Bienvenue")
+    # A player cannot start the game: a clear answer, nothing changes.
+    await t.says(alice, "!commencer", "Seule la personne qui anime", seen_by=[alice])
+
+    card = await t.says(t.trainer, "!commencer dp-01", "Questions pour le débat")
+    assert "<ul><li>" in card.content["formatted_body"]
+    assert "Collecte des données" in card.body
+
+    marks = t.mark()
+    await t.says(t.trainer, "!suivant", "Ordre de passage")
+    turn = await alice.wait_message(t.room, t.bot_id, "À vous", after=marks[alice.localpart])
+    first = turn.content["m.mentions"]["user_ids"][0]
+    speaker, other = (alice, bob) if first == alice.user_id else (bob, alice)
+    assert first == speaker.user_id
+    assert 'href="https://matrix.to/#/' + speaker.user_id in turn.content["formatted_body"]
+
+    # Someone else speaking out of turn gets one gentle reminder.
+    await t.says(other, "je voudrais dire quelque chose", "merci de la lui laisser", seen_by=[other])
+    # Only the speaker ends their turn.
+    await t.says(other, "!fini", "Ce n'est pas votre tour", seen_by=[other])
+    await speaker.send(t.room, "Je lis une situation de collecte <b>excessive</b>.")
+    await speaker.send(t.room, "La finalité n'est pas claire @room.")
+    marks = t.mark()
+    await speaker.send(t.room, "!fini")
+    nxt = await other.wait_message(t.room, t.bot_id, "À vous", after=marks[other.localpart])
+    assert nxt.content["m.mentions"]["user_ids"] == [other.user_id]
+    await other.send(t.room, "Je me demande qui a accès au dossier.")
+    marks = t.mark()
+    await other.send(t.room, "!fini")
+    await alice.wait_message(t.room, t.bot_id, "Ressources du thème", after=marks[alice.localpart])
+    await alice.wait_message(t.room, t.bot_id, "!oui", after=marks[alice.localpart])
+
+    await t.says(alice, "!oui", "Vote de")
+    await t.says(bob, "!oui", "Résultat : 2 oui, 0 non")
+    board = await alice.wait_message(t.room, t.bot_id, "Plateau des systèmes")
+    assert "Organisme / institution" in board.body
+
+    await t.says(alice, "!piste equipe Un temps d'échange mensuel sur nos outils", "Piste n° 1")
+    await t.says(bob, "!piste 4 Plaider pour un <script>guide</script> national", "Piste n° 2")
+    await t.says(bob, "!piste nulle part", "Niveau inconnu", seen_by=[bob])
+    listing = await t.says(alice, "!pistes", "Pistes d'action")
+    assert "Un temps d'échange mensuel" in listing.body
+
+    draft = await t.says(t.trainer, "!fin", "Brouillon")
+    assert "Je lis une situation" in draft.body
+    await t.says(alice, "!synthese Nous retenons la minimisation des données.", "Merci")
+    marks = t.mark()
+    await t.trainer.send(t.room, "!fin")
+    final = await bob.wait_message(t.room, t.bot_id, "Nous retenons la minimisation", after=marks[bob.localpart])
+    html = final.content["formatted_body"]
+    # Every contribution and action idea, under its level; user text inert.
+    for text in ("Je lis une situation de collecte", "La finalité n'est pas claire", "qui a accès au dossier"):
+        assert text in final.body
+    assert "&lt;b&gt;excessive&lt;/b&gt;" in html and "<b>excessive</b>" not in html
+    assert "&lt;script&gt;" in html
+    assert final.content.get("m.mentions") == {}
+    team = html.index("équipe / service")
+    policy = html.index("politique (locale")
+    assert team < html.index("Un temps d'échange mensuel") < policy < html.index("Plaider pour un")
+
+    file_msg = await bob.wait_until(
+        lambda: next((m for m in t.bot_messages(bob) if m.msgtype == "m.file"), None), what="the synthesis file")
+    assert "file" in file_msg.content and "url" not in file_msg.content, "must be an encrypted attachment"
+    resp = await bob.client.download(mxc=file_msg.content["file"]["url"])
+    info = file_msg.content["file"]
+    data = decrypt_attachment(resp.body, info["key"]["k"], info["hashes"]["sha256"], info["iv"])
+    document = data.decode("utf-8")
+    assert document.startswith("# Synthèse")
+    for text in ("Je lis une situation", "qui a accès au dossier", "Un temps d'échange mensuel",
+                 "Nous retenons la minimisation"):
+        assert text in document
+    # The game is over: a status shows no game.
+    await t.says(alice, "!etat", "Aucune partie en cours", seen_by=[alice])
+
+
+async def test_two_rooms_play_at_once_without_mixing(make_bot, make_player):
+    first = await seat(make_bot, make_player)
+    bot = first.bot
+    trainer2 = await make_player("trainer")
+    carol, dan = await make_player("carol"), await make_player("dan")
+    room2 = await trainer2.create_room(invite=[bot.config.matrix.user_id, carol.user_id, dan.user_id])
+    await trainer2.wait_membership(room2, bot.config.matrix.user_id, "join")
+    for p in (carol, dan):
+        await p.wait_until(lambda p=p: room2 in p.client.invited_rooms or room2 in p.client.rooms, what="invite")
+        await p.client.join(room2)
+        await trainer2.wait_membership(room2, p.user_id, "join")
+    second = Table(bot, room2, trainer2, [carol, dan])
+
+    await first.says(first.trainer, "!new", "Nouvelle partie")
+    await second.says(second.trainer, "!nouvelle netiquette", "Nouvelle partie")
+    for table in (first, second):
+        for p in table.players:
+            await table.says(p, "!rejoindre", "Bienvenue")
+    await first.says(first.trainer, "!commencer dp-02", "Questions pour le débat")
+    await second.says(second.trainer, "!commencer net-01", "Questions pour le débat")
+    status1 = await first.says(first.players[0], "!etat", "Étape", seen_by=[first.players[0]])
+    status2 = await second.says(second.players[0], "!etat", "Étape", seen_by=[second.players[0]])
+    assert "la situation" in status1.body and "la situation" in status2.body
+    # Each room saw only its own players and card.
+    for msg in first.bot_messages(first.players[0]):
+        assert carol.user_id not in msg.body and dan.user_id not in msg.body
+    for msg in second.bot_messages(carol):
+        assert first.players[0].user_id not in msg.body
+    card1 = [m.body for m in first.bot_messages(first.trainer) if "Questions pour le débat" in m.body]
+    card2 = [m.body for m in second.bot_messages(second.trainer) if "Questions pour le débat" in m.body]
+    assert len(card1) == 1 and len(card2) == 1 and card1 != card2
+    assert not any(m.room_id == first.room for m in carol.messages)
