@@ -1,0 +1,138 @@
+"""The bot process killed with SIGKILL in the middle of a game, then started again."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.harness import TIMEOUT, Player, unique
+
+pytestmark = pytest.mark.synapse
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class BotProcess:
+    """``python -m bot --config …`` as a real child process."""
+
+    def __init__(self, config_path: Path, log_path: Path):
+        self.config_path = config_path
+        self.log_path = log_path
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "--config", str(self.config_path)],
+            cwd=ROOT, stdout=log, stderr=log,
+        )
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture
+async def bot_process(synapse, tmp_path):
+    localpart = unique("bot")
+    await synapse.register(localpart, "secret-" + localpart)
+    config = {
+        "matrix": {"homeserver": synapse.url, "user_id": f"@{localpart}:{synapse.server_name}",
+                   "password": "secret-" + localpart, "sync_timeout_seconds": 2, "backoff_max_seconds": 2},
+        "storage": {"data_dir": str(tmp_path / "bot-data")},
+        "access": {"invite_servers": [synapse.server_name]},
+        "game": {"turn_seconds": 300, "reminder_seconds": 0, "silence_seconds": 0, "card_seconds": 3600,
+                 "resources_seconds": 3600, "amend_seconds": 3600},
+    }
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    process = BotProcess(path, tmp_path / "bot.log")
+    process.user_id = config["matrix"]["user_id"]
+    process.start()
+    yield process
+    process.stop()
+
+
+async def test_sigkill_in_the_speaking_round_resumes_at_the_same_speaker(bot_process, make_player):
+    bot_id = bot_process.user_id
+    trainer = await make_player("trainer")
+    players = [await make_player(f"p{i}") for i in range(3)]
+    room = await trainer.create_room(invite=[bot_id] + [p.user_id for p in players])
+    await trainer.wait_membership(room, bot_id, "join", timeout=60)
+    for p in players:
+        await p.wait_until(lambda p=p: room in p.client.invited_rooms or room in p.client.rooms, what="invite")
+        await p.client.join(room)
+        await trainer.wait_membership(room, p.user_id, "join")
+
+    async def says(player: Player, text: str, expect: str, who: Player | None = None):
+        watcher = who or trainer
+        mark = len(watcher.messages)
+        await player.send(room, text)
+        return await watcher.wait_message(room, bot_id, expect, after=mark)
+
+    await says(trainer, "!nouvelle", "Nouvelle partie")
+    for p in players:
+        await says(p, "!rejoindre", "Bienvenue")
+    await says(trainer, "!commencer dp-04", "Questions pour le débat")
+    turn = await says(trainer, "!suivant", "À vous")
+    by_id = {p.user_id: p for p in players}
+    order = [by_id[turn.content["m.mentions"]["user_ids"][0]]]
+    await order[0].send(room, "Premier tour : la question du consentement.")
+    turn = await says(order[0], "!fini", "À vous")
+    order.append(by_id[turn.content["m.mentions"]["user_ids"][0]])
+    await order[1].send(room, "Deuxième tour : qui a accès aux données ?")
+    turn = await says(order[1], "!fini", "À vous")
+    third = by_id[turn.content["m.mentions"]["user_ids"][0]]
+    status = await says(third, "!etat", "il reste")
+    before = _seconds_left(status.body)
+
+    bot_process.kill()
+    # Said while the bot is down: handled once it is back.
+    await third.send(room, "Troisième tour, écrit pendant la panne.")
+    bot_process.start()
+
+    status = await says(third, "!etat", "il reste", who=third)
+    assert f"3/3" in status.body and third.localpart in status.body, status.body
+    after = _seconds_left(status.body)
+    assert 0 < after <= before, (before, after)  # the same turn's remaining time, not a fresh one
+
+    await says(third, "!fini", "Ressources du thème")
+    for p in players:
+        await p.send(room, "!non")
+    await trainer.wait_message(room, bot_id, "Brouillon")
+    final = await says(trainer, "!fin", "définitive")
+    synthesis = next(m for m in reversed(trainer.from_user(room, bot_id)) if "Premier tour" in m.body)
+    for text in ("Premier tour : la question du consentement.", "Deuxième tour : qui a accès aux données ?",
+                 "Troisième tour, écrit pendant la panne."):
+        assert text in synthesis.body
+    assert final is not None
+
+    bodies = [m.body for m in trainer.from_user(room, bot_id)]
+    duplicates = {b for b in bodies if bodies.count(b) > 1}
+    assert not duplicates, f"sent twice: {duplicates}"
+    # Each turn was announced once.
+    assert sum(1 for b in bodies if b.startswith("🎙️")) == 3
+
+
+def _seconds_left(body: str) -> int:
+    match = re.search(r"il reste (?:(\d+) min)?\s*(?:(\d+) s)?", body)
+    assert match and (match.group(1) or match.group(2)), body
+    return int(match.group(1) or 0) * 60 + int(match.group(2) or 0)
