@@ -8,8 +8,10 @@ import hmac
 import itertools
 import logging
 import secrets
+import socket
 import time
 from dataclasses import dataclass, field
+from unittest import mock
 from pathlib import Path
 from typing import Any, Callable
 from uuid import uuid4
@@ -19,7 +21,9 @@ import yaml
 from nio import (
     AsyncClient,
     AsyncClientConfig,
+    ForwardedRoomKeyEvent,
     MegolmEvent,
+    RoomKeyEvent,
     RoomCreateResponse,
     RoomMemberEvent,
     RoomMessage,
@@ -31,6 +35,7 @@ from nio.api import Api
 
 from bot.app import Bot
 from bot.config import Config, parse_config
+from bot import localserver
 from bot.localserver import LocalSynapse
 from bot.store import Store
 
@@ -78,12 +83,29 @@ async def register_bot_account(server: LocalSynapse, localpart: str, password: s
             assert resp.status == 200 or data.get("errcode") == "M_USER_IN_USE", data
 
 
+def _port_free_for_listening(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 class ConfiguredSynapse(LocalSynapse):
     """A LocalSynapse whose homeserver.yaml gets per-test overrides (e.g. strict rate limits)."""
 
     def __init__(self, data_dir: Path, overrides: dict | None = None, **kwargs):
         super().__init__(data_dir, **kwargs)
         self.overrides = overrides or {}
+
+    async def start(self, timeout: float = 90) -> None:
+        # LocalSynapse checks the port by binding without SO_REUSEADDR, which the
+        # TIME_WAIT connections of the previous run refuse for a minute; Synapse
+        # (Twisted) listens with SO_REUSEADDR, so check the way it will bind.
+        with mock.patch.object(localserver, "port_is_free", _port_free_for_listening):
+            await super().start(timeout)
 
     def configure(self) -> None:
         super().configure()
@@ -117,6 +139,7 @@ class Player:
     members: list[tuple[str, str, str]] = field(default_factory=list)  # (room, user, membership)
     undecryptable: list[str] = field(default_factory=list)
     sync_errors: int = 0
+    _late: list = field(default_factory=list)
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _task: asyncio.Task | None = None
 
@@ -137,13 +160,15 @@ class Player:
             self.server.url,
             account.user_id,
             store_path=str(self.store_dir),
-            config=AsyncClientConfig(store_sync_tokens=True, encryption_enabled=True),
+            # Short retry waits: after a homeserver restart the player is back within 2 s.
+            config=AsyncClientConfig(store_sync_tokens=True, encryption_enabled=True, max_timeout_retry_wait_time=2),
         )
         resp = await self.client.login(account.password, device_name=self.localpart)
         assert hasattr(resp, "access_token"), resp
         self.client.add_event_callback(self._on_message, RoomMessage)
         self.client.add_event_callback(self._on_member, RoomMemberEvent)
         self.client.add_event_callback(self._on_megolm, MegolmEvent)
+        self.client.add_to_device_callback(self._on_room_key, (RoomKeyEvent, ForwardedRoomKeyEvent))
         await self.client.sync(timeout=0, full_state=True)
         if self.client.should_upload_keys:
             await self.client.keys_upload()
@@ -187,8 +212,25 @@ class Player:
         await self._notify()
 
     async def _on_megolm(self, room, event) -> None:
+        # Like any real client, keep it and decrypt it when its room key comes
+        # (a restarted bot shares a new session; the key may come a sync later).
         self.undecryptable.append(event.event_id)
+        event.room_id = room.room_id
+        self._late.append(event)
         await self._notify()
+
+    async def _on_room_key(self, _event) -> None:
+        assert self.client is not None
+        for event in list(self._late):
+            try:
+                decrypted = self.client.decrypt_event(event)
+            except Exception:
+                continue
+            self._late.remove(event)
+            self.undecryptable.remove(event.event_id)
+            room = self.client.rooms.get(event.room_id)
+            if room is not None and isinstance(decrypted, RoomMessage):
+                await self._on_message(room, decrypted)
 
     async def wait_until(self, predicate: Callable[[], Any], timeout: float = TIMEOUT, what: str = "") -> Any:
         """Wait (on events, with a timeout) until ``predicate()`` is truthy."""
@@ -233,6 +275,15 @@ class Player:
         assert isinstance(resp, RoomCreateResponse), resp
         await self.wait_until(lambda: resp.room_id in self.client.rooms, what="the new room")
         return resp.room_id
+
+    async def join(self, room_id: str) -> None:
+        """Accept an invite and wait until this client has the room."""
+        assert self.client is not None
+        await self.wait_until(lambda: room_id in self.client.invited_rooms or room_id in self.client.rooms,
+                              what=f"the invite to {room_id}")
+        resp = await self.client.join(room_id)
+        assert hasattr(resp, "room_id"), resp
+        await self.wait_until(lambda: room_id in self.client.rooms, what=f"joining {room_id}")
 
     async def invite(self, room_id: str, user_id: str) -> None:
         assert self.client is not None

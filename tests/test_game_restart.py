@@ -136,3 +136,62 @@ def _seconds_left(body: str) -> int:
     match = re.search(r"il reste (?:(\d+) min)?\s*(?:(\d+) s)?", body)
     assert match and (match.group(1) or match.group(2)), body
     return int(match.group(1) or 0) * 60 + int(match.group(2) or 0)
+
+
+class Crash(Exception):
+    """Stands for the process dying at that exact point."""
+
+
+async def test_crash_between_commit_and_send_delivers_each_message_once(make_bot, make_player):
+    from tests.test_game_matrix import CALM, seat
+
+    t = await seat(make_bot, make_player, **{})
+    bot = t.bot
+    await t.says(t.trainer, "!nouvelle", "Nouvelle partie")
+    for p in t.players:
+        await t.says(p, "!rejoindre", "Bienvenue")
+
+    # 1. Dies after the step is saved, before the card is sent.
+    real_send = bot.engine.outgoing.send
+
+    async def dying_send(room_id, content, tx_id):
+        if "Questions pour le débat" in content.get("body", ""):
+            raise Crash()
+        return await real_send(room_id, content, tx_id)
+
+    bot.engine.outgoing.send = dying_send
+    await t.trainer.send(t.room, "!commencer dp-05")
+    await eventually_outbox(bot, nonempty=True)
+    bot = await make_bot.restart(bot)
+    await t.trainer.wait_message(t.room, t.bot_id, "Questions pour le débat")
+
+    # 2. Dies after sending, before the outbox is cleared: the restart sends again
+    # with the same transaction ids and the homeserver keeps the first messages.
+    real_done = bot.engine.games.outbox_done
+
+    async def dying_done(item_id):
+        raise Crash()
+
+    bot.engine.games.outbox_done = dying_done
+    mark = len(t.trainer.messages)
+    await t.trainer.send(t.room, "!suivant")
+    await t.trainer.wait_message(t.room, t.bot_id, "Ordre de passage", after=mark)
+    await eventually_outbox(bot, nonempty=True)
+    bot.engine.games.outbox_done = real_done
+    bot = await make_bot.restart(bot)
+    await eventually_outbox(bot, nonempty=False)
+    # A later answer proves the restarted bot is past its start-up flush.
+    await t.says(t.trainer, "!etat", "tour de parole", seen_by=[t.trainer])
+
+    bodies = [m.body for m in t.bot_messages(t.trainer)]
+    assert sum("Questions pour le débat" in b for b in bodies) == 1
+    assert sum("Ordre de passage" in b for b in bodies) == 1
+    assert sum(b.startswith("🎙️") for b in bodies) == 1
+
+
+async def eventually_outbox(bot, nonempty: bool, timeout: float = TIMEOUT) -> None:
+    """Wait until the bot's outbox is (non-)empty: it is written in the step's transaction."""
+    async def check():
+        while bool(await bot.engine.games.pending_outbox()) != nonempty:
+            await asyncio.sleep(0.05)  # polling the database with a deadline, not racing an event
+    await asyncio.wait_for(check(), timeout)
