@@ -172,3 +172,22 @@ async def test_two_rooms_play_at_once_without_mixing(make_bot, make_player):
     card2 = [m.body for m in second.bot_messages(second.trainer) if "Questions pour le débat" in m.body]
     assert len(card1) == 1 and len(card2) == 1 and card1 != card2
     assert not any(m.room_id == first.room for m in carol.messages)
+
+
+async def test_timers_advance_the_game_by_themselves(make_bot, make_player):
+    """Short steps: the card step ends by itself, a silent turn gets its reminder and times out."""
+    t = await seat(make_bot, make_player, card_seconds=5, turn_seconds=6, reminder_seconds=3)
+    alice, bob = t.players
+    await t.says(t.trainer, "!nouvelle", "Nouvelle partie")
+    await t.says(alice, "!rejoindre", "Bienvenue")
+    await t.says(bob, "!rejoindre", "Bienvenue")
+    marks = t.mark()
+    await t.trainer.send(t.room, "!commencer dp-06")
+    # Nobody types: step 1 ends after 5 s, the first turn gets a reminder, then times out.
+    await alice.wait_message(t.room, t.bot_id, "Ordre de passage", after=marks[alice.localpart], timeout=30)
+    await alice.wait_message(t.room, t.bot_id, "il vous reste", after=marks[alice.localpart], timeout=30)
+    await alice.wait_message(t.room, t.bot_id, "est écoulé", after=marks[alice.localpart], timeout=30)
+    await alice.wait_until(lambda: len([m for m in t.bot_messages(alice, marks[alice.localpart])
+                                        if m.body.startswith("🎙️")]) >= 2, what="the second turn")
+    turns = [m for m in t.bot_messages(alice, marks[alice.localpart]) if m.body.startswith("🎙️")]
+    assert turns[0].content["m.mentions"]["user_ids"] != turns[1].content["m.mentions"]["user_ids"]
