@@ -277,10 +277,8 @@ class Player:
         return resp.room_id
 
     async def join(self, room_id: str) -> None:
-        """Accept an invite and wait until this client has the room."""
+        """Accept an invite (already made on the server) and wait until this client has the room."""
         assert self.client is not None
-        await self.wait_until(lambda: room_id in self.client.invited_rooms or room_id in self.client.rooms,
-                              what=f"the invite to {room_id}")
         resp = await self.client.join(room_id)
         assert hasattr(resp, "room_id"), resp
         await self.wait_until(lambda: room_id in self.client.rooms, what=f"joining {room_id}")

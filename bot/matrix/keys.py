@@ -1,0 +1,121 @@
+"""Encryption keys: one-time key upkeep and Megolm events whose room key comes late.
+
+nio handles to-device events before the timeline of each sync, but a room key
+that comes in a *later* sync leaves the message as an undecryptable
+``MegolmEvent``. Such events are kept (in memory and in the store) by id, the
+room's later events wait behind them for a bounded time, and they are decrypted
+and handled as soon as the key arrives — late rather than never.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any, Callable
+
+from nio import AsyncClient, KeysUploadResponse, MegolmEvent, SyncResponse
+from nio.events import Event
+
+from bot.matrix.ordering import RoomQueues
+from bot.matrix.retry import NET_ERRORS, ConnectionStats
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+
+async def maintain_keys(client: AsyncClient, resp: SyncResponse, stats: ConnectionStats) -> None:
+    """Key upkeep that nio's sync_forever would do, plus the one-time key fix."""
+    assert client.olm is not None
+    if resp.device_key_count.signed_curve25519 == 0:
+        # nio ignores a server count of 0, so once peers have claimed all the
+        # keys it would never upload again and nobody new could reach the bot.
+        client.olm.uploaded_key_count = 0
+    try:
+        if client.should_upload_keys:
+            upload = await client.keys_upload()
+            if isinstance(upload, KeysUploadResponse):
+                stats.key_uploads += 1
+                log.info("Uploaded one-time keys (the server now holds %d)", upload.signed_curve25519_count)
+        if client.should_query_keys:
+            await client.keys_query()
+        if client.should_claim_keys:
+            await client.keys_claim(client.get_users_for_key_claiming())
+        await client.send_to_device_messages()
+    except NET_ERRORS as exc:
+        log.warning("Key upkeep failed (%s); will retry after the next sync", type(exc).__name__)
+
+
+class LateKeys:
+    """Events waiting for their room key, and the room order they hold up."""
+
+    def __init__(self, store: Store, wait_seconds: float, clock: Callable[[], float] = time.monotonic):
+        self.store = store
+        self.queues = RoomQueues(wait_seconds, clock)
+        # Undecryptable events by id, kept until their key comes (also in the store).
+        self.pending: dict[str, tuple[str, MegolmEvent]] = {}
+        # Set when a key arrives or a new wait starts: the deadline loop wakes up.
+        self.changed = asyncio.Event()
+
+    async def load(self) -> None:
+        """Events still waiting when the bot last stopped."""
+        for room_id, source in await self.store.pending():
+            event = Event.parse_event(source)
+            if isinstance(event, MegolmEvent):
+                event.room_id = room_id
+                self.pending[event.event_id] = (room_id, event)
+
+    def on_room_key(self, _event: Any) -> None:
+        self.changed.set()
+
+    async def push(self, client: AsyncClient, room_id: str, event: Event) -> None:
+        """Queue a timeline event; an undecryptable one holds the room's later events."""
+        event_id = event.event_id
+        if isinstance(event, MegolmEvent):
+            event.room_id = room_id
+            if event_id not in self.pending:
+                await self._hold(client, room_id, event)
+            self.queues.push(room_id, event_id, event, ready=False)
+            self.changed.set()
+        else:
+            # Decrypted by nio in this sync: its key came along (or after a restart).
+            self.pending.pop(event_id, None)
+            self.queues.push(room_id, event_id, event, ready=True)
+
+    async def _hold(self, client: AsyncClient, room_id: str, event: MegolmEvent) -> None:
+        log.info("Message %s in %s waits for its room key", event.event_id, room_id)
+        self.pending[event.event_id] = (room_id, event)
+        await self.store.add_pending(room_id, event.event_id, event.session_id, event.source)
+        try:
+            # Only the bot's own devices are asked; it rarely helps, but costs nothing.
+            await client.request_room_key(event)
+        except Exception as exc:  # already requested, or the server said no
+            log.debug("Room key request not sent: %s", type(exc).__name__)
+
+    def release(self, client: AsyncClient) -> list[tuple[str, Event]]:
+        """(room id, event) to handle now, in order: decrypted late ones, then queue heads."""
+        out: list[tuple[str, Event]] = []
+        for event_id, (room_id, event) in list(self.pending.items()):
+            try:
+                decrypted = client.decrypt_event(event)
+            except Exception:  # still no key
+                continue
+            del self.pending[event_id]
+            log.info("Room key for %s arrived; handling it", event_id)
+            if not self.queues.resolve(event_id, decrypted):
+                # Given up on for ordering earlier (or from before a restart):
+                # handle it late rather than never.
+                out.append((room_id, decrypted))
+        for room_id in self.queues.rooms():
+            ready, expired = self.queues.release(room_id)
+            for event_id in expired:
+                log.warning("Room key for %s still missing; later messages of the room go on", event_id)
+            out.extend((room_id, event) for event in ready)
+        return out
+
+    def holding(self) -> bool:
+        """True while a decrypted event waits, in memory only, behind an undecryptable one."""
+        return self.queues.holding()
+
+    def next_deadline(self) -> float | None:
+        return self.queues.next_deadline()

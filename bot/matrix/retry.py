@@ -1,0 +1,131 @@
+"""Talking to a homeserver that may be away or busy: capped backoff, rate limits.
+
+Connection errors are retried with capped exponential backoff (never a busy
+loop); ``M_LIMIT_EXCEEDED`` waits the ``retry_after_ms`` the server asked for;
+5xx answers back off like connection errors. Counters in :class:`ConnectionStats`
+let an operator (and the tests) see how the connection is doing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, TypeVar
+
+import aiohttp
+from nio import ErrorResponse
+
+log = logging.getLogger(__name__)
+
+NET_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, TimeoutError, OSError)
+T = TypeVar("T")
+
+
+class MatrixError(Exception):
+    """The homeserver refused something the bot cannot go on without."""
+
+
+@dataclass
+class ConnectionStats:
+    """Counters of the connection's troubles since the start."""
+
+    syncs: int = 0
+    sync_failures: int = 0
+    longest_backoff: float = 0.0
+    rate_limited: int = 0
+    key_uploads: int = 0
+
+
+@dataclass
+class Backoff:
+    """Capped exponential backoff: 0.5 s, 1 s, 2 s … up to ``cap``."""
+
+    cap: float
+    base: float = 0.5
+    attempt: int = 0
+
+    def next_delay(self) -> float:
+        delay = min(self.cap, self.base * (2 ** self.attempt))
+        self.attempt += 1
+        return delay
+
+    def reset(self) -> None:
+        self.attempt = 0
+
+
+def _error_of(resp: Any) -> ErrorResponse | None:
+    return resp if isinstance(resp, ErrorResponse) else None
+
+
+class Retrier:
+    """Retries requests; every wait ends at once when ``stopping`` is set."""
+
+    def __init__(self, backoff_max: float, stopping: asyncio.Event, stats: ConnectionStats):
+        self.backoff_max = backoff_max
+        self.stopping = stopping
+        self.stats = stats
+
+    def backoff(self) -> Backoff:
+        return Backoff(self.backoff_max)
+
+    async def sleep(self, seconds: float) -> None:
+        """Sleep, but wake at once when stopping."""
+        self.stats.longest_backoff = max(self.stats.longest_backoff, seconds)
+        try:
+            await asyncio.wait_for(self.stopping.wait(), timeout=seconds)
+        except asyncio.TimeoutError:
+            pass
+
+    async def until_reachable(self, func: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        """Run a request, retrying connection errors (only) until it gets an answer."""
+        backoff = self.backoff()
+        while True:
+            try:
+                return await func(*args, **kwargs)
+            except NET_ERRORS as exc:
+                if self.stopping.is_set():
+                    raise
+                delay = backoff.next_delay()
+                log.warning("Homeserver unreachable (%s); retrying in %.1f s", type(exc).__name__, delay)
+                await self.sleep(delay)
+
+    async def request(self, what: str, attempt: Callable[[], Awaitable[T]], attempts: int,
+                      error_of: Callable[[T], ErrorResponse | None] = _error_of) -> T:
+        """Try up to ``attempts`` times through connection errors, 5xx and rate limits.
+
+        Returns the last answer (which may be an error the caller decides on);
+        raises :class:`MatrixError` when no attempt got an answer at all.
+        """
+        backoff = self.backoff()
+        resp: T | None = None
+        for _ in range(max(1, attempts)):
+            try:
+                resp = await attempt()
+            except NET_ERRORS as exc:
+                if self.stopping.is_set():
+                    raise
+                delay = backoff.next_delay()
+                log.warning("%s failed (%s); retrying in %.1f s", what, type(exc).__name__, delay)
+                await self.sleep(delay)
+                continue
+            error = error_of(resp)
+            if error is None:
+                return resp
+            retry_ms = getattr(error, "retry_after_ms", None)
+            if error.status_code == "M_LIMIT_EXCEEDED" or retry_ms:
+                self.stats.rate_limited += 1
+                delay = (retry_ms or 1000) / 1000
+                log.warning("%s rate limited; trying again in %.1f s", what, delay)
+                await self.sleep(delay)
+                continue
+            status = getattr(getattr(error, "transport_response", None), "status", 0) or 0
+            if status >= 500:
+                delay = backoff.next_delay()
+                log.warning("%s: server error %s; retrying in %.1f s", what, status, delay)
+                await self.sleep(delay)
+                continue
+            return resp
+        if resp is None:
+            raise MatrixError(f"{what} failed: homeserver unreachable after {attempts} attempts")
+        return resp
