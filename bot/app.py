@@ -9,7 +9,7 @@ from nio import MatrixRoom, RoomMessageText
 from nio.events import Event
 
 from bot.config import Config
-from bot.decks import load_library
+from bot.decks import Library, card_from_dict, load_library
 from bot.engine import Engine, Outgoing
 from bot.game import Settings
 from bot.i18n import Catalogue
@@ -44,8 +44,10 @@ class Bot:
             GameStore(store), self.narrator, game_settings(config), Outgoing(self.transport.send, self.transport.send_file),
             self.room_view,
         )
+        self._libraries: dict[str, Library] = {}  # per room, with its own cards
         self.play = GamePlay(self.engine, self.narrator, self.room_view, self.is_facilitator,
-                             self.store.set_room_language)
+                             self.store.set_room_language, skipped=tuple(problems),
+                             cards_changed=lambda room_id: self._libraries.pop(room_id, None))
         self.play.register(self.router)
 
     @classmethod
@@ -147,7 +149,16 @@ class Bot:
             name = room.user_name(user_id) if room is not None else None
             return name or user_id
 
-        return RoomView(await self.room_language(room_id), self.config.prefix, display_name)
+        return RoomView(await self.room_language(room_id), self.config.prefix, display_name,
+                        await self.room_library(room_id))
+
+    async def room_library(self, room_id: str) -> Library:
+        library = self._libraries.get(room_id)
+        if library is None:
+            cards = [card_from_dict(c) for c in await self.engine.games.custom_cards(room_id)]
+            library = self.narrator.library.with_cards(cards) if cards else self.narrator.library
+            self._libraries[room_id] = library
+        return library
 
     def is_facilitator(self, room_id: str, user_id: str) -> bool:
         """Power level at or above the threshold, a configured trainer, or a v12 room creator."""

@@ -152,7 +152,7 @@ class Engine:
         if isinstance(effect, (fx.Say, fx.Reply)):
             return [n.message(view, effect.key, effect.params)]
         if isinstance(effect, fx.PostCard):
-            card = n.library.card(effect.card_id, view.language)
+            card = view.library.card(effect.card_id, view.language)
             return [n.card(view, card)] if card else []
         if isinstance(effect, fx.PostResources):
             return n.resources(view, effect.theme)

@@ -27,6 +27,7 @@ class RoomView:
     language: str
     prefix: str
     display_name: Callable[[str], str]
+    library: Library  # the built-in and configured decks, plus the room's own cards
 
 
 class Narrator:
@@ -35,7 +36,7 @@ class Narrator:
     def __init__(self, catalogue: Catalogue, library: Library):
         self.catalogue = catalogue
         self.renderer = Renderer(catalogue)
-        self.library = library
+        self.library = library  # without any room's own cards
 
     # -- catalogue messages with game parameters -----------------------------------
 
@@ -57,8 +58,8 @@ class Narrator:
             return self.catalogue.text(lang, key, prefix=room.prefix, **plain)
 
         values = resolve(params, text=text, user=user, user_list=user_list,
-                         theme=lambda t: self.library.theme_title(t, lang),
-                         card=lambda c: self.card_title(c, lang))
+                         theme=lambda t: room.library.theme_title(t, lang),
+                         card=lambda c: self.card_title(room.library, c, lang))
         values.setdefault("prefix", room.prefix)
         return values
 
@@ -72,8 +73,9 @@ class Narrator:
         """Several catalogue lines (e.g. ``!actions``) as one message."""
         return self.renderer.join([self.message(room, k, p) for k, p in lines], "\n")
 
-    def card_title(self, card_id: str, lang: str) -> str:
-        card = self.library.card(card_id, lang)
+    @staticmethod
+    def card_title(library: Library, card_id: str, lang: str) -> str:
+        card = library.card(card_id, lang)
         return card.title if card else card_id
 
     # -- deck content ---------------------------------------------------------------
@@ -83,7 +85,7 @@ class Narrator:
 
     def card(self, room: RoomView, card: Card) -> Rendered:
         lang = room.language
-        theme = self.library.theme_title(card.theme, lang)
+        theme = room.library.theme_title(card.theme, lang)
         blocks = [
             _Block.bold(f"🃏 {card.title}"),
             _Block.italic(self._label(room, "narration.card_theme", theme=theme)),
@@ -98,9 +100,9 @@ class Narrator:
 
     def resources(self, room: RoomView, theme: str) -> list[Rendered]:
         lang = room.language
-        sections = self.library.resources(theme, lang)
+        sections = room.library.resources(theme, lang)
         header = _Block.bold(self._label(room, "narration.resources_header",
-                                         theme=self.library.theme_title(theme, lang)))
+                                         theme=room.library.theme_title(theme, lang)))
         if not sections:
             return [_Block.message([header, _Block.italic(self._label(room, "narration.resources_none"))])]
         out = []
@@ -118,11 +120,11 @@ class Narrator:
 
     def board(self, room: RoomView) -> Rendered:
         lang = room.language
-        blocks = [_Block.bold("🧭 " + self.library.board_title(lang))]
-        intro = self.library.board_intro(lang)
+        blocks = [_Block.bold("🧭 " + room.library.board_title(lang))]
+        intro = room.library.board_intro(lang)
         if intro:
             blocks.append(_Block.para(intro))
-        for level in self.library.board(lang):
+        for level in room.library.board(lang):
             blocks.append(_Block.bold(f"{level.number}. {level.name}"))
             if level.description:
                 blocks.append(_Block.para(level.description))
@@ -132,7 +134,7 @@ class Narrator:
         return _Block.message(blocks)
 
     def prompt(self, room: RoomView, index: int, speaker: str) -> Rendered:
-        prompts = self.library.prompts(room.language)
+        prompts = room.library.prompts(room.language)
         text = prompts[index % len(prompts)] if prompts else "…"
         params: tuple = (("prompt", text),)
         if speaker:

@@ -10,12 +10,11 @@ import random
 from typing import Awaitable, Callable
 
 from bot.commands import fold
-from bot.decks import Library
+from bot.decks import DeckError, Library, card_to_dict, parse_card_message
 from bot.engine import Engine
 from bot.game import describe, list_actions
 from bot.game import events as ev
 from bot.narration import Narrator, RoomView
-from bot.render import Renderer
 from bot.router import Context, Router
 
 LEVEL_WORDS = {
@@ -42,7 +41,10 @@ class GamePlay:
 
     def __init__(self, engine: Engine, narrator: Narrator, views: Callable[[str], Awaitable[RoomView]],
                  is_facilitator: Callable[[str, str], bool], set_language: Callable[[str, str], Awaitable[None]],
-                 rng: random.Random | None = None):
+                 rng: random.Random | None = None, skipped: tuple = (),
+                 cards_changed: Callable[[str], None] = lambda room_id: None):
+        self.skipped = skipped  # custom decks that did not load, with the reason
+        self.cards_changed = cards_changed
         self.engine = engine
         self.narrator = narrator
         self.views = views
@@ -50,9 +52,8 @@ class GamePlay:
         self.set_language = set_language
         self.rng = rng or random.SystemRandom()
 
-    @property
-    def library(self) -> Library:
-        return self.narrator.library
+    async def _library(self, room_id: str) -> Library:
+        return (await self.views(room_id)).library
 
     def register(self, router: Router) -> None:
         for name in SIMPLE:
@@ -61,7 +62,7 @@ class GamePlay:
             "new": self._new, "start": self._start, "yes": self._vote, "no": self._vote,
             "action": self._action, "actions": self._actions, "extend": self._extend,
             "synthesis": self._amend, "status": self._status, "themes": self._themes,
-            "cards": self._cards, "lang": self._lang,
+            "cards": self._cards, "lang": self._lang, "add_card": self._add_card,
         }.items():
             router.add(name, handler)
 
@@ -88,7 +89,7 @@ class GamePlay:
     async def _new(self, ctx: Context) -> None:
         theme = None
         if ctx.command.args:
-            found = self.library.resolve(ctx.command.args, ctx.language)
+            found = (await self._library(ctx.room_id)).resolve(ctx.command.args, ctx.language)
             if found is None or found[0] != "theme":
                 await self._answer(ctx, "game.unknown_theme")
                 return
@@ -98,10 +99,11 @@ class GamePlay:
     async def _start(self, ctx: Context) -> None:
         _, state = await self.engine.state(ctx.room_id)
         lang = ctx.language
+        library = await self._library(ctx.room_id)
         theme = state.requested_theme
         card_id = None
         if ctx.command.args:
-            found = self.library.resolve(ctx.command.args, lang)
+            found = library.resolve(ctx.command.args, lang)
             if found is None:
                 await self._answer(ctx, "game.unknown_card")
                 return
@@ -111,12 +113,12 @@ class GamePlay:
             else:
                 theme = value
         if card_id is None:
-            cards = self.library.cards(lang, theme) if theme else self.library.cards(lang)
+            cards = library.cards(lang, theme) if theme else library.cards(lang)
             if not cards:
                 await self._answer(ctx, "game.unknown_card")
                 return
             card_id = self.rng.choice(cards).id
-        card = self.library.card(card_id, lang)
+        card = library.card(card_id, lang)
         await self._apply(ctx, ev.Start(ctx.sender, card_id, card.theme if card else (theme or "")))
 
     async def _vote(self, ctx: Context) -> None:
@@ -166,30 +168,33 @@ class GamePlay:
 
     async def _themes(self, ctx: Context) -> None:
         lang = ctx.language
-        lines = [("play.themes_header", ())] + [
-            ("play.theme_line", (("number", i), ("theme", self.library.theme_title(t, lang)),
-                                 ("count", len(self.library.cards(lang, t)))))
-            for i, t in enumerate(self.library.themes(), 1)
-        ]
         view = await self.views(ctx.room_id)
+        library = view.library
+        lines = [("play.themes_header", ())] + [
+            ("play.theme_line", (("number", i), ("theme", library.theme_title(t, lang)),
+                                 ("count", len(library.cards(lang, t)))))
+            for i, t in enumerate(library.themes(), 1)
+        ]
         await self.engine.reply(ctx.room_id, self.narrator.lines(view, tuple(lines)), ctx.event_id)
 
     async def _cards(self, ctx: Context) -> None:
         lang = ctx.language
+        view = await self.views(ctx.room_id)
+        library = view.library
         theme = None
         if ctx.command.args:
-            found = self.library.resolve(ctx.command.args, lang)
+            found = library.resolve(ctx.command.args, lang)
             if found is None or found[0] != "theme":
                 await self._answer(ctx, "game.unknown_theme")
                 return
             theme = found[1]
-        themes = [theme] if theme else self.library.themes()
+        themes = [theme] if theme else library.themes()
         lines: list[tuple[str, tuple]] = []
         for t in themes:
-            lines.append(("play.cards_theme", (("theme", self.library.theme_title(t, lang)),)))
-            lines += [("play.card_line", (("id", c.id), ("title", c.title))) for c in self.library.cards(lang, t)]
+            lines.append(("play.cards_theme", (("theme", library.theme_title(t, lang)),)))
+            lines += [("play.card_line", (("id", c.id), ("title", c.title))) for c in library.cards(lang, t)]
         lines.append(("play.cards_hint", ()))
-        view = await self.views(ctx.room_id)
+        lines += [("deck_skipped", (("file", p.file), ("reason", p.message))) for p in self.skipped]
         await self.engine.reply(ctx.room_id, self.narrator.lines(view, tuple(lines)), ctx.event_id)
 
     async def _lang(self, ctx: Context) -> None:
@@ -205,5 +210,28 @@ class GamePlay:
         view = await self.views(ctx.room_id)
         await self.engine.reply(ctx.room_id, self.narrator.message(view, "play.lang_set"), ctx.event_id)
 
+    async def _add_card(self, ctx: Context) -> None:
+        """A facilitator's own card, typed after the guide's "CARTE SITUATION" template."""
+        if not self.is_facilitator(ctx.room_id, ctx.sender):
+            await self._answer(ctx, "game.facilitator_only")
+            return
+        if not ctx.command.args:
+            await self._answer(ctx, "deck_card_template")
+            return
+        library = await self._library(ctx.room_id)
+        number = len(await self.engine.games.custom_cards(ctx.room_id)) + 1
+        while library.card(f"custom-{number}", ctx.language) is not None:
+            number += 1
+        try:
+            card = parse_card_message(ctx.command.args, ctx.language, f"custom-{number}", library)
+        except DeckError as exc:
+            problems = exc.problems or ((exc.key, exc.params),)
+            view = await self.views(ctx.room_id)
+            parts = [self.narrator.message(view, key, tuple(params.items())) for key, params in problems]
+            parts.append(self.narrator.message(view, "play.card_rejected"))
+            await self.engine.reply(ctx.room_id, self.narrator.renderer.join(parts, "\n"), ctx.event_id)
+            return
+        await self.engine.games.add_custom_card(ctx.room_id, card.id, ctx.language, card_to_dict(card), ctx.sender)
+        self.cards_changed(ctx.room_id)
+        await self._answer(ctx, "play.card_added", (("id", card.id), ("title", card.title)))
 
-__all__ = ["GamePlay", "parse_level", "Renderer"]

@@ -21,12 +21,12 @@ class SynthesisWriter:
     def markdown(self, view: RoomView, state: GameState, final: bool) -> str:
         lang = view.language
         catalogue = self.narrator.catalogue
-        library = self.narrator.library
+        library = view.library
         return to_markdown(
             build_synthesis(state, final),
             text=lambda key, **params: catalogue.text(lang, key, **params),
             user_name=view.display_name,
-            card_title=lambda card_id: self.narrator.card_title(card_id, lang),
+            card_title=lambda card_id: self.narrator.card_title(library, card_id, lang),
             theme_title=lambda theme: library.theme_title(theme, lang),
             date_text=lambda d: d.astimezone(timezone.utc).strftime(DATE_FORMATS.get(lang, DATE_FORMATS["en"])),
         )

@@ -45,8 +45,8 @@ class Table:
         return player.from_user(self.room, self.bot_id, after)
 
 
-async def seat(make_bot, make_player, n_players: int = 2, **game) -> Table:
-    bot = await make_bot(game={**CALM, **game})
+async def seat(make_bot, make_player, n_players: int = 2, sections: dict | None = None, **game) -> Table:
+    bot = await make_bot(game={**CALM, **game}, **(sections or {}))
     trainer = await make_player("trainer")
     players = [await make_player(f"p{i}") for i in range(n_players)]
     bot_id = bot.config.matrix.user_id
