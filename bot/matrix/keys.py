@@ -31,6 +31,7 @@ async def maintain_keys(client: AsyncClient, resp: SyncResponse, stats: Connecti
         # nio ignores a server count of 0, so once peers have claimed all the
         # keys it would never upload again and nobody new could reach the bot.
         client.olm.uploaded_key_count = 0
+        stats.empty_key_counts += 1
     try:
         if client.should_upload_keys:
             upload = await client.keys_upload()

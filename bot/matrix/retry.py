@@ -35,6 +35,7 @@ class ConnectionStats:
     longest_backoff: float = 0.0
     rate_limited: int = 0
     key_uploads: int = 0
+    empty_key_counts: int = 0  # syncs in which the server held none of our one-time keys
 
 
 @dataclass

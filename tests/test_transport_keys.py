@@ -1,0 +1,127 @@
+"""Encryption keys on a real Synapse: late Megolm keys, one-time keys, no plaintext."""
+
+from __future__ import annotations
+
+import aiohttp
+import pytest
+from nio import AsyncClient, AsyncClientConfig
+
+from bot.matrix.login import Login
+from bot.matrix.retry import MatrixError
+from bot.matrix.transport import MatrixTransport
+from bot.store import Store
+from tests.harness import bot_config, eventually, join_bot, register_bot_account, unique
+
+pytestmark = pytest.mark.synapse
+
+
+async def test_a_message_whose_key_comes_late_is_answered_in_order(make_bot, make_player):
+    """The player withholds the room key of its first message and sends it afterwards.
+
+    The player opens a new Megolm session that nio believes shared but whose key
+    was sent to nobody, and sends ``!aide`` with it: the bot receives a message
+    it cannot decrypt. The player then sends ``!help`` in a fresh, normally
+    shared session, which the bot can decrypt at once but must hold behind the
+    first. Only then does the player send the first session's key to the bot's
+    device over their Olm channel, in a later sync than the message: exactly the
+    race of a slow key. Both must be answered, in the order they were sent.
+    """
+    bot = await make_bot()  # key_wait_seconds: 30, so the bot waits for the key
+    bot_user = bot.config.matrix.user_id
+    player = await make_player()
+    room = await join_bot(player, bot_user)
+    await player.send(room, "!help")  # sets up the Olm channel between the two devices
+    await player.wait_message(room, bot_user, "Commands")
+
+    withheld = player.start_withheld_session(room)
+    late_id = await player.send_encrypted(room, "!aide")
+    await eventually(lambda: late_id in bot.transport.late.pending, what="the bot to hold the message")
+    player.end_withheld_session(room)
+    await player.send(room, "!help")
+    await eventually(bot.transport.late.holding, what="the bot to hold !help behind !aide")
+    assert len(player.from_user(room, bot_user)) == 1, "nothing may be answered before the key comes"
+
+    await player.send_room_key(bot_user, bot.transport.device_id, withheld)
+    answers = await player.wait_count(room, bot_user, 3)
+    assert "Commandes" in answers[1].body and "Commands" in answers[2].body
+    assert not bot.transport.late.pending
+
+
+async def test_a_message_whose_key_comes_after_the_wait_is_still_answered(make_bot, make_player):
+    """With a short wait the room goes on without the late message, which is answered when its key comes."""
+    bot = await make_bot(matrix={"key_wait_seconds": 0.5})
+    bot_user = bot.config.matrix.user_id
+    player = await make_player()
+    room = await join_bot(player, bot_user)
+    await player.send(room, "!help")
+    await player.wait_message(room, bot_user, "Commands")
+
+    withheld = player.start_withheld_session(room)
+    late_id = await player.send_encrypted(room, "!aide")
+    await eventually(lambda: late_id in bot.transport.late.pending, what="the bot to hold the message")
+    player.end_withheld_session(room)
+    await player.send(room, "!nimportequoi")
+    await player.wait_message(room, bot_user, "nimportequoi")  # the wait gave up: the room went on
+
+    await player.send_room_key(bot_user, bot.transport.device_id, withheld)
+    await player.wait_message(room, bot_user, "Commandes")
+    assert len(player.from_user(room, bot_user)) == 3
+
+
+async def _claim(http: aiohttp.ClientSession, server_url: str, token: str, user_id: str, device_id: str) -> dict:
+    async with http.post(
+        server_url + "/_matrix/client/v3/keys/claim",
+        json={"one_time_keys": {user_id: {device_id: "signed_curve25519"}}},
+        headers={"Authorization": f"Bearer {token}"},
+    ) as resp:
+        assert resp.status == 200
+        return (await resp.json())["one_time_keys"].get(user_id, {}).get(device_id, {})
+
+
+async def test_one_time_keys_are_uploaded_again_when_peers_used_them_all(synapse, make_bot, make_player):
+    """nio ignores a server count of 0; the bot must notice it and upload new keys.
+
+    A player claims the bot's one-time keys as fast as it can until the server
+    has none left (nio uploads no fallback key, so an empty claim means 0). The
+    bot's next sync reports 0; it must upload again, so that a new peer's claim
+    gets a one-time key again.
+    """
+    bot = await make_bot()
+    player = await make_player()
+    bot_user, device = bot.config.matrix.user_id, bot.transport.device_id
+    token = player.client.access_token
+    stats = bot.transport.stats
+    async with aiohttp.ClientSession() as http:
+        claimed = 0
+        while await _claim(http, synapse.url, token, bot_user, device):
+            claimed += 1
+            assert claimed < 500, "the bot keeps refilling faster than one client claims"
+        assert claimed >= 50
+        uploads_when_empty = stats.key_uploads
+
+        await eventually(lambda: stats.key_uploads > uploads_when_empty, timeout=15,
+                         what="the bot to upload one-time keys again")
+        assert stats.empty_key_counts > 0
+        assert await _claim(http, synapse.url, token, bot_user, device), "a new peer gets a one-time key again"
+
+
+async def test_the_transport_refuses_to_run_without_encryption(synapse, tmp_path, monkeypatch):
+    """If nio did not load the olm machine it would send plaintext: connect() must refuse."""
+    localpart = unique("plainbot")
+    await register_bot_account(synapse, localpart, "secret-" + localpart)
+    config = bot_config(synapse, localpart, tmp_path / "data")
+    store = await Store.open(tmp_path / "data" / "reflextics.db")
+    transport = MatrixTransport(config.matrix, config.data_dir, store)
+
+    def client_without_olm(self, device_id):
+        # What nio does when the crypto store cannot be used: no olm machine at all.
+        return AsyncClient(self.config.homeserver, self.config.user_id, device_id=device_id,
+                           config=AsyncClientConfig(encryption_enabled=False))
+
+    monkeypatch.setattr(Login, "new_client", client_without_olm)
+    try:
+        with pytest.raises(MatrixError, match="encryption did not load"):
+            await transport.connect()
+    finally:
+        await transport.close()
+        await store.close()
