@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 NET_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, TimeoutError, OSError)
 T = TypeVar("T")
+RATE_LIMITED_TRIES = 100
 
 
 class MatrixError(Exception):
@@ -93,19 +94,23 @@ class Retrier:
 
     async def request(self, what: str, attempt: Callable[[], Awaitable[T]], attempts: int,
                       error_of: Callable[[T], ErrorResponse | None] = _error_of) -> T:
-        """Try up to ``attempts`` times through connection errors, 5xx and rate limits.
+        """Try up to ``attempts`` times through connection errors and 5xx; wait out rate limits.
 
+        A rate limit is not a failure: the server says when to come back, so it
+        does not use up an attempt (up to ``RATE_LIMITED_TRIES`` of them).
         Returns the last answer (which may be an error the caller decides on);
         raises :class:`MatrixError` when no attempt got an answer at all.
         """
         backoff = self.backoff()
         resp: T | None = None
-        for _ in range(max(1, attempts)):
+        failures = limited = 0
+        while failures < max(1, attempts) and limited < RATE_LIMITED_TRIES:
             try:
                 resp = await attempt()
             except NET_ERRORS as exc:
                 if self.stopping.is_set():
                     raise
+                failures += 1
                 delay = backoff.next_delay()
                 log.warning("%s failed (%s); retrying in %.1f s", what, type(exc).__name__, delay)
                 await self.sleep(delay)
@@ -115,6 +120,7 @@ class Retrier:
                 return resp
             retry_ms = getattr(error, "retry_after_ms", None)
             if error.status_code == "M_LIMIT_EXCEEDED" or retry_ms:
+                limited += 1
                 self.stats.rate_limited += 1
                 delay = (retry_ms or 1000) / 1000
                 log.warning("%s rate limited; trying again in %.1f s", what, delay)
@@ -122,6 +128,7 @@ class Retrier:
                 continue
             status = getattr(getattr(error, "transport_response", None), "status", 0) or 0
             if status >= 500:
+                failures += 1
                 delay = backoff.next_delay()
                 log.warning("%s: server error %s; retrying in %.1f s", what, status, delay)
                 await self.sleep(delay)
