@@ -88,3 +88,42 @@ async def test_lost_crypto_store_means_a_new_device_and_the_old_one_deleted(make
     await player.send(room, "!aide")
     answer = await player.wait_message(room, bot_user, "Commandes")
     assert answer.decrypted
+
+
+async def test_a_long_gap_is_paged_back_and_every_command_answered_once(make_bot, make_player):
+    """More events than a sync returns came while the bot was down: it pages back to them."""
+    bot = await make_bot()
+    bot_user = bot.config.matrix.user_id
+    player = await make_player()
+    room = await join_bot(player, bot_user)
+    await player.send(room, "!help")
+    await player.wait_message(room, bot_user, "Commands")
+    await bot.stop()
+
+    await player.send(room, "!aide")
+    for i in range(15):  # Synapse gives 10 timeline events per room in a sync
+        await player.send(room, f"chatter {i}")
+    await player.send(room, "!nimportequoi")
+
+    bot = await make_bot.start(bot.config)
+    await player.wait_message(room, bot_user, "nimportequoi")
+    bodies = [m.body for m in player.from_user(room, bot_user)]
+    assert len(bodies) == 3 and "Commandes" in bodies[1], bodies
+    assert bot.transport.stats.events_recovered >= 1
+
+
+async def test_what_was_said_before_the_bot_joined_is_not_answered(make_bot, make_player):
+    bot = await make_bot(rooms={"require_encryption": False})
+    bot_user = bot.config.matrix.user_id
+    player = await make_player()
+    room = await player.create_room(encrypted=False)
+    await player.send(room, "!help")
+    for i in range(12):
+        await player.send(room, f"chatter {i}")
+    await player.invite(room, bot_user)
+    await player.wait_membership(room, bot_user, "join")
+
+    await player.send(room, "!aide")
+    await player.wait_message(room, bot_user, "Commandes")
+    assert len(player.from_user(room, bot_user)) == 1
+    assert bot.transport.stats.events_recovered == 0

@@ -36,6 +36,7 @@ class ConnectionStats:
     longest_backoff: float = 0.0
     rate_limited: int = 0
     key_uploads: int = 0
+    events_recovered: int = 0  # skipped by a limited sync and paged back to
     empty_key_counts: int = 0  # syncs in which the server held none of our one-time keys
 
 

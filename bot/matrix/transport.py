@@ -204,13 +204,23 @@ class MatrixTransport:
                 if ids:
                     await self.store.mark_processed(room_id, ids)
                 continue
-            if info.timeline.limited and info.timeline.prev_batch:
+            if info.timeline.limited and info.timeline.prev_batch and not self._joins(events):
+                # Events were skipped since the last sync (a gap while the bot
+                # was down): page back to them. Not when the bot just joined:
+                # what came before is not for it (and could not be decrypted).
                 events = await self._backfill(room_id, info.timeline.prev_batch) + events
             for event in events:
                 event_id = getattr(event, "event_id", None)
                 if event_id and not await self.store.is_processed(event_id):
                     await self.late.push(self.client, room_id, event)
         await self._release()
+
+    def _joins(self, events: list) -> bool:
+        return any(
+            isinstance(e, RoomMemberEvent) and e.state_key == self.user_id
+            and e.membership == "join" and e.prev_membership != "join"
+            for e in events
+        )
 
     def _note_creators(self, room_id: str, events: list) -> None:
         for event in events:
@@ -291,6 +301,7 @@ class MatrixTransport:
                 break
             token = resp.end
         collected.reverse()
+        self.stats.events_recovered += len(collected)
         log.info("Recovered %d events skipped in %s", len(collected), room_id)
         return collected
 
