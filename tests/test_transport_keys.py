@@ -125,3 +125,35 @@ async def test_the_transport_refuses_to_run_without_encryption(synapse, tmp_path
     finally:
         await transport.close()
         await store.close()
+
+
+async def test_a_message_waiting_for_its_key_survives_a_restart(make_bot, make_player):
+    """The undecryptable event is kept in the store; its key comes while the bot is down."""
+    bot = await make_bot()
+    bot_user = bot.config.matrix.user_id
+    player = await make_player()
+    room = await join_bot(player, bot_user)
+    await player.send(room, "!help")
+    await player.wait_message(room, bot_user, "Commands")
+
+    withheld = player.start_withheld_session(room)
+    late_id = await player.send_encrypted(room, "!aide")
+    await eventually(lambda: late_id in bot.transport.late.pending, what="the bot to hold the message")
+    device = bot.transport.device_id
+    await bot.stop()
+
+    await player.send_room_key(bot_user, device, withheld)
+    await make_bot.start(bot.config)
+    answer = await player.wait_message(room, bot_user, "Commandes")
+    assert answer.decrypted
+    assert len(player.from_user(room, bot_user)) == 2
+
+
+async def test_the_pickle_key_is_the_bots_own_and_kept_private(make_bot):
+    """nio's default pickle key is the literal "DEFAULT_KEY"; the bot makes and keeps its own."""
+    bot = await make_bot()
+    path = bot.transport.files.pickle_key_path
+    key = path.read_text().strip()
+    assert len(key) >= 32 and key != "DEFAULT_KEY"
+    assert path.stat().st_mode & 0o077 == 0
+    assert bot.transport.client.config.pickle_key == key

@@ -64,3 +64,21 @@ async def test_rate_limited_answers_all_arrive(make_synapse, make_bot, make_play
     assert sorted("Commandes" in a.body for a in answers) == [False] * 3 + [True] * 3
     assert bot.transport.stats.rate_limited > 0, "the test must actually hit the limit"
     assert len(players[0].from_user(room, bot_user)) == 6
+
+
+async def test_a_send_repeated_with_its_transaction_id_posts_one_message(make_bot, make_player):
+    """What makes a replay after a crash harmless: same tx_id, same event, no second message."""
+    bot = await make_bot()
+    bot_user = bot.config.matrix.user_id
+    player = await make_player()
+    room = await join_bot(player, bot_user)
+    await eventually(lambda: room in bot.transport.client.rooms, what="the bot to sync its join")
+
+    content = bot.renderer.render("en", "unknown_command", command="x", prefix="!").content()
+    first = await bot.transport.send(room, content, tx_id="replayed-tx-1")
+    again = await bot.transport.send(room, content, tx_id="replayed-tx-1")
+    assert again == first
+    await bot.transport.send(room, bot.renderer.render("en", "help", prefix="!").content(), tx_id="next-tx")
+    await player.wait_message(room, bot_user, "Commands")
+    assert [m.event_id for m in player.from_user(room, bot_user)][:1] == [first]
+    assert len(player.from_user(room, bot_user)) == 2
