@@ -3,6 +3,7 @@
     reflextics --config config.yaml          run the bot
     reflextics validate-decks [PATH…]        check deck files
     reflextics local [--port N]              the bot on an embedded local Synapse (make run)
+    reflextics demo [--keep DIR]             a scripted game with simulated players (make demo)
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     local = sub.add_parser("local", help="run the bot on an embedded local Synapse (make run)")
     local.add_argument("--dir", default=".local", help="where the local homeserver and bot keep their data")
     local.add_argument("--port", type=int, default=8008, help="the homeserver's port on 127.0.0.1")
+    demo = sub.add_parser("demo", help="play a scripted game with simulated players on a throw-away Synapse")
+    demo.add_argument("--keep", metavar="DIR", help="keep everything (homeserver, logs, synthesis file) in DIR")
     args = parser.parse_args(argv)
 
     if args.command == "validate-decks":
@@ -65,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.localdev import run_local
 
         return run_local(args.dir, args.port)
+    if args.command == "demo":
+        from bot.demo import run_demo
+
+        return run_demo(args.keep)
     if not args.config:
         parser.error("--config is required to run the bot")
     try:
