@@ -18,8 +18,10 @@ from bot.narration import Narrator, RoomView
 from bot.play import GamePlay
 from bot.render import Renderer
 from bot.router import Context, Router, reply_tx_id
+from bot.scheduling import Scheduling
 from bot.store import Store
 from bot.store.games import GameStore
+from bot.store.schedules import ScheduleStore
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,13 @@ class Bot:
                              self.store.set_room_language, skipped=tuple(problems),
                              cards_changed=lambda room_id: self._libraries.pop(room_id, None))
         self.play.register(self.router)
+        self.scheduling = Scheduling(
+            ScheduleStore(store), self.engine, self.room_view, self.is_facilitator,
+            Outgoing(self.transport.send, self.transport.send_file), config.schedule,
+            members=lambda room_id: set(self.transport.client.rooms[room_id].users)
+            if self.transport.client and room_id in self.transport.client.rooms else None,
+        )
+        self.scheduling.register(self.router)
 
     @classmethod
     async def create(cls, config: Config) -> "Bot":
@@ -78,6 +87,7 @@ class Bot:
         await self._run_task
 
     async def stop(self) -> None:
+        self.scheduling.stop()
         self.engine.stop()
         self.transport.stop()
         if self._run_task is not None:
@@ -94,6 +104,7 @@ class Bot:
     async def on_ready(self) -> None:
         # Timers and leftover messages need the rooms that the first sync fills.
         await self.engine.start()
+        await self.scheduling.start()
         log.info("First sync done; the bot is ready")
 
     async def on_invite(self, room_id: str, inviter: str) -> None:

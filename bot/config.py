@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from bot.schedule.recurrence import canonical_zone
+
 # Values of config.example.yaml a user must change; tests keep them in step with
 # the example file.
 PLACEHOLDERS: dict[str, str] = {
@@ -46,6 +48,7 @@ KNOWN_KEYS: dict[str, set[str]] = {
         "max_turn_chars",
     },
     "decks": {"directories"},
+    "schedule": {"default_timezone", "reminders_minutes_before", "grace_minutes", "duration_minutes"},
 }
 
 
@@ -109,6 +112,16 @@ class GameConfig:
 
 
 @dataclass(frozen=True)
+class ScheduleConfig:
+    """Recurring sessions: default zone, reminders (minutes before), lateness allowed after downtime."""
+
+    default_timezone: str = "Europe/Paris"
+    reminders_minutes_before: tuple[float, ...] = (1440, 15)
+    grace_minutes: float = 30
+    duration_minutes: int = 90  # the length of the event in the calendar file
+
+
+@dataclass(frozen=True)
 class Config:
     matrix: MatrixConfig
     data_dir: Path
@@ -120,6 +133,7 @@ class Config:
     deck_dirs: tuple[Path, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     source: Path | None = None
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
 
 
 class _Reader:
@@ -273,7 +287,27 @@ def parse_config(data: Any, source: Path | None = None) -> Config:
     deck_dirs = tuple(
         _resolve(Path(d).expanduser(), source) for d in r.strings("decks.directories")
     )
-    return Config(matrix, _resolve(data_dir, source), access, rooms, prefix, log_level, game, deck_dirs, data, source)
+    return Config(matrix, _resolve(data_dir, source), access, rooms, prefix, log_level, game, deck_dirs, data, source,
+                  schedule=_schedule(r))
+
+
+def _schedule(r: _Reader) -> ScheduleConfig:
+    zone = canonical_zone(r.string("schedule.default_timezone", "Europe/Paris"))
+    if zone is None:
+        raise ConfigError("schedule.default_timezone: must be an IANA time zone such as Europe/Paris")
+    present, reminders = r._get("schedule.reminders_minutes_before")
+    if not present:
+        reminders = [1440, 15]
+    if not isinstance(reminders, list) or not all(
+            isinstance(m, (int, float)) and not isinstance(m, bool) and 0 < m <= 20160 for m in reminders):
+        raise ConfigError("schedule.reminders_minutes_before: must be a list of minutes, each above 0 "
+                          "and at most 20160 (two weeks)")
+    return ScheduleConfig(
+        default_timezone=zone,
+        reminders_minutes_before=tuple(sorted(set(reminders), reverse=True)),
+        grace_minutes=r.number("schedule.grace_minutes", 30, 0, 24 * 60),
+        duration_minutes=r.integer("schedule.duration_minutes", 90, 5, 24 * 60),
+    )
 
 
 def _resolve(path: Path, source: Path | None) -> Path:

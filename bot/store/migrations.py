@@ -97,4 +97,43 @@ MIGRATIONS: list[Migration] = [
         );
         """,
     ),
+    Migration(
+        3,
+        "recurring case discussions: schedules and their outbox",
+        """
+        -- A schedule's rule as typed: weekdays (ISO, 1 = Monday), the local wall
+        -- time and the IANA zone, local start and end dates. Occurrences are
+        -- computed in that zone, so they keep their local time across DST.
+        -- handled_until and reminded_until are aware ISO instants: every
+        -- occurrence and reminder up to them is done.
+        CREATE TABLE schedules (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            room_id TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            weekdays TEXT NOT NULL,
+            local_time TEXT NOT NULL,
+            timezone TEXT NOT NULL,
+            start_date TEXT NOT NULL,
+            interval_weeks INTEGER NOT NULL DEFAULT 1,
+            until_date TEXT,
+            occurrences INTEGER,
+            theme TEXT,
+            created_at TEXT NOT NULL,
+            handled_until TEXT NOT NULL,
+            reminded_until TEXT NOT NULL,
+            cancelled INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX schedules_room ON schedules(room_id, cancelled);
+        -- What a schedule still has to do, written with its marks in one
+        -- transaction and removed once done (same transaction id on a retry).
+        CREATE TABLE schedule_outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            schedule_id INTEGER NOT NULL REFERENCES schedules(id) ON DELETE CASCADE,
+            room_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            tx_id TEXT NOT NULL
+        );
+        """,
+    ),
 ]

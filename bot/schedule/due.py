@@ -1,0 +1,91 @@
+"""What a schedule has to do now: remind, open the lobby, or report a missed session.
+
+Pure: a rule, what was already done (:class:`Marks`) and the current instant in; the
+actions, the new marks and the next instant worth waking up for out. The adapter
+stores the new marks in the same transaction as the messages the actions become,
+so nothing is done twice, whenever and however often it asks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.schedule.recurrence import Recurrence
+
+
+@dataclass(frozen=True)
+class Marks:
+    """Done so far: every occurrence up to ``handled``, every reminder up to ``reminded``."""
+
+    handled: datetime
+    reminded: datetime
+
+
+@dataclass(frozen=True)
+class Remind:
+    """Post a reminder of ``occurrence``, ``minutes`` before it (or later, if the bot was down)."""
+
+    occurrence: datetime
+    minutes: float
+
+
+@dataclass(frozen=True)
+class OpenLobby:
+    """Open the game's lobby for ``occurrence`` (on time, or late within the grace)."""
+
+    occurrence: datetime
+
+
+@dataclass(frozen=True)
+class Missed:
+    """``occurrence`` passed beyond the grace while the bot was down; say so."""
+
+    occurrence: datetime
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to do now, the marks once done, and when to look again (None: never)."""
+
+    actions: tuple
+    marks: Marks
+    wake: datetime | None
+
+
+def plan(rule: Recurrence, marks: Marks, now: datetime, reminders: tuple[float, ...],
+         grace: timedelta) -> Plan:
+    """Decide at ``now``; ``reminders`` are minutes before each occurrence."""
+    if now.tzinfo is None:
+        raise ValueError("now must carry a time zone")
+    actions: list = []
+    past = rule.between(marks.handled, now)
+    if past:
+        # Only the latest one matters: older ones were missed too, and one
+        # message about the last is enough.
+        latest = past[-1]
+        actions.append(OpenLobby(latest) if now - latest <= grace else Missed(latest))
+    longest = timedelta(minutes=max(reminders, default=0))
+    for occurrence in rule.after(now):
+        if occurrence - longest > now:
+            break
+        due = [m for m in reminders if marks.reminded < occurrence - timedelta(minutes=m) <= now]
+        if due:
+            # Late after a restart, several may be due: the closest says it all.
+            actions.append(Remind(occurrence, min(due)))
+    new = Marks(max(marks.handled, now), max(marks.reminded, now))
+    return Plan(tuple(actions), new, next_wake(rule, now, reminders))
+
+
+def next_wake(rule: Recurrence, now: datetime, reminders: tuple[float, ...]) -> datetime | None:
+    """The first instant after ``now`` at which an occurrence or a reminder falls."""
+    longest = timedelta(minutes=max(reminders, default=0))
+    best: datetime | None = None
+    for occurrence in rule.after(now):
+        instants = [occurrence] + [occurrence - timedelta(minutes=m) for m in reminders]
+        later = [i for i in instants if i > now]
+        if later and (best is None or min(later) < best):
+            best = min(later)
+        if occurrence - longest > now:
+            break  # every later occurrence and its reminders come after this one's
+    return best

@@ -1,0 +1,139 @@
+"""``!planifier`` / ``!schedule``: add, list, cancel a schedule, or get its calendar file.
+
+What the trainer typed is read by the pure :mod:`bot.schedule.parsing`; answers go
+through the engine's ``reply`` (under the room's lock, with the command's
+transaction id); only facilitators add or cancel.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+from bot.router import Context, reply_tx_id
+from bot.schedule import ScheduleError, parse_schedule, schedule_id, subcommand, wording
+from bot.schedule.ics import calendar
+
+if TYPE_CHECKING:
+    from bot.scheduling import Scheduling
+
+NEXT_DATES = 3
+
+
+class ScheduleCommands:
+    """Handles one command id, ``schedule``, and its sub-commands."""
+
+    def __init__(self, scheduling: "Scheduling"):
+        self.s = scheduling
+
+    async def handle(self, ctx: Context) -> None:
+        action, rest = subcommand(ctx.command.args)
+        handler = {"help": self._help, "list": self._list, "cancel": self._cancel, "ics": self._ics,
+                   "add": self._add}[action]
+        await handler(ctx, rest)
+
+    # -- helpers ----------------------------------------------------------------------
+
+    async def _answer(self, ctx: Context, key: str, **params) -> None:
+        view = await self.s.views(ctx.room_id)
+        await self.s.engine.reply(ctx.room_id, self.s.narrator.message(view, key, tuple(params.items())),
+                                  ctx.event_id)
+
+    async def _answer_error(self, ctx: Context, error: ScheduleError) -> None:
+        """The error, then the right form to type."""
+        view = await self.s.views(ctx.room_id)
+        n = self.s.narrator
+        parts = [n.message(view, error.key, tuple(error.params.items())), n.message(view, "schedule.form")]
+        await self.s.engine.reply(ctx.room_id, n.renderer.join(parts, "\n"), ctx.event_id)
+
+    def _theme_title(self, view, theme: str | None) -> str | None:
+        return view.library.theme_title(theme, view.language) if theme else None
+
+    async def _own(self, ctx: Context, rest: str, usage: str):
+        """The room's schedule whose number is in ``rest``; None after answering."""
+        number = schedule_id(rest)
+        if number is None:
+            await self._answer(ctx, usage)
+            return None
+        stored = await self.s.schedules.get(number)
+        if stored is None or stored.room_id != ctx.room_id:
+            await self._answer(ctx, "schedule.unknown_id", id=number)
+            return None
+        return stored
+
+    # -- sub-commands ---------------------------------------------------------------------
+
+    async def _help(self, ctx: Context, rest: str) -> None:
+        await self._answer(ctx, "schedule.usage", zone=self.s.config.default_timezone)
+
+    async def _add(self, ctx: Context, rest: str) -> None:
+        if not self.s.is_facilitator(ctx.room_id, ctx.sender):
+            await self._answer(ctx, "schedule.facilitator_only")
+            return
+        view = await self.s.views(ctx.room_id)
+        now = self.s.clock()
+        try:
+            parsed = parse_schedule(rest, now, self.s.config.default_timezone, ctx.asked_language)
+            theme = None
+            if parsed.theme is not None:
+                found = view.library.resolve(parsed.theme, view.language)
+                if found is None or found[0] != "theme":
+                    raise ScheduleError("schedule.error.unknown_theme", theme=parsed.theme[:60])
+                theme = found[1]
+        except ScheduleError as error:
+            await self._answer_error(ctx, error)
+            return
+        rule = parsed.recurrence
+        new_id = await self.s.schedules.add(ctx.room_id, ctx.sender, rule, theme, now)
+        text = self.s.text(view)
+        dates = "\n".join(text("schedule.date_line", date=wording.when(text, o, rule.zone))
+                          for o in rule.next(now, NEXT_DATES))
+        await self._answer(ctx, "schedule.added", id=new_id,
+                           rule=wording.rule(text, rule, self._theme_title(view, theme)), dates=dates)
+        stored = await self.s.schedules.get(new_id)
+        if stored is not None:
+            self.s.arm(new_id, self.s.next_wake(stored))
+
+    async def _list(self, ctx: Context, rest: str) -> None:
+        view = await self.s.views(ctx.room_id)
+        stored = await self.s.schedules.in_room(ctx.room_id)
+        if not stored:
+            await self._answer(ctx, "schedule.list_empty")
+            return
+        text = self.s.text(view)
+        now = self.s.clock()
+        lines: list[tuple[str, tuple]] = [("schedule.list_header", ())]
+        for item in stored:
+            rule = wording.rule(text, item.rule, self._theme_title(view, item.theme))
+            upcoming = item.rule.next(now)
+            if upcoming:
+                lines.append(("schedule.list_line", (("id", item.id), ("rule", rule),
+                                                     ("next", wording.when(text, upcoming[0], item.rule.zone)))))
+            else:
+                lines.append(("schedule.list_line_over", (("id", item.id), ("rule", rule))))
+        await self.s.engine.reply(ctx.room_id, self.s.narrator.lines(view, tuple(lines)), ctx.event_id)
+
+    async def _cancel(self, ctx: Context, rest: str) -> None:
+        if not self.s.is_facilitator(ctx.room_id, ctx.sender):
+            await self._answer(ctx, "schedule.facilitator_only")
+            return
+        stored = await self._own(ctx, rest, "schedule.cancel_usage")
+        if stored is None:
+            return
+        await self.s.cancel(stored.id, ctx.room_id)
+        await self._answer(ctx, "schedule.cancelled", id=stored.id)
+
+    async def _ics(self, ctx: Context, rest: str) -> None:
+        stored = await self._own(ctx, rest, "schedule.ics_usage")
+        if stored is None:
+            return
+        view = await self.s.views(ctx.room_id)
+        text = self.s.text(view)
+        title = self._theme_title(view, stored.theme)
+        summary = text("schedule.ics_summary_theme", theme=title) if title else text("schedule.ics_summary")
+        room_hash = hashlib.sha256(ctx.room_id.encode()).hexdigest()[:16]
+        data = calendar(stored.rule, uid=f"schedule-{stored.id}-{room_hash}@reflextics", summary=summary,
+                        description=text("schedule.ics_description", prefix=ctx.prefix),
+                        duration_minutes=self.s.config.duration_minutes, stamp=self.s.clock())
+        await self.s.outgoing.send_file(ctx.room_id, data.encode("utf-8"), f"reflextics-{stored.id}.ics",
+                                        "text/calendar", reply_tx_id(ctx.event_id, 0))
