@@ -9,7 +9,7 @@ so nothing is done twice, whenever and however often it asks.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from bot.schedule.recurrence import Recurrence
 
@@ -58,18 +58,23 @@ def plan(rule: Recurrence, marks: Marks, now: datetime, reminders: tuple[float, 
     """Decide at ``now``; ``reminders`` are minutes before each occurrence."""
     if now.tzinfo is None:
         raise ValueError("now must carry a time zone")
+    # All arithmetic in UTC: a datetime of a zone minus a timedelta moves its
+    # wall time, which lands in the wrong place across a daylight-saving change.
+    now = now.astimezone(timezone.utc)
     actions: list = []
     past = rule.between(marks.handled, now)
     if past:
         # Only the latest one matters: older ones were missed too, and one
         # message about the last is enough.
         latest = past[-1]
-        actions.append(OpenLobby(latest) if now - latest <= grace else Missed(latest))
+        late = now - latest.astimezone(timezone.utc)
+        actions.append(OpenLobby(latest) if late <= grace else Missed(latest))
     longest = timedelta(minutes=max(reminders, default=0))
     for occurrence in rule.after(now):
-        if occurrence - longest > now:
+        at = occurrence.astimezone(timezone.utc)
+        if at - longest > now:
             break
-        due = [m for m in reminders if marks.reminded < occurrence - timedelta(minutes=m) <= now]
+        due = [m for m in reminders if marks.reminded < at - timedelta(minutes=m) <= now]
         if due:
             # Late after a restart, several may be due: the closest says it all.
             actions.append(Remind(occurrence, min(due)))
@@ -78,14 +83,16 @@ def plan(rule: Recurrence, marks: Marks, now: datetime, reminders: tuple[float, 
 
 
 def next_wake(rule: Recurrence, now: datetime, reminders: tuple[float, ...]) -> datetime | None:
-    """The first instant after ``now`` at which an occurrence or a reminder falls."""
+    """The first instant (UTC) after ``now`` at which an occurrence or a reminder falls."""
+    now = now.astimezone(timezone.utc)
     longest = timedelta(minutes=max(reminders, default=0))
     best: datetime | None = None
     for occurrence in rule.after(now):
-        instants = [occurrence] + [occurrence - timedelta(minutes=m) for m in reminders]
+        at = occurrence.astimezone(timezone.utc)
+        instants = [at] + [at - timedelta(minutes=m) for m in reminders]
         later = [i for i in instants if i > now]
         if later and (best is None or min(later) < best):
             best = min(later)
-        if occurrence - longest > now:
+        if at - longest > now:
             break  # every later occurrence and its reminders come after this one's
     return best

@@ -45,7 +45,9 @@ def calendar(rule: Recurrence, *, uid: str, summary: str, description: str, dura
         "BEGIN:VEVENT",
         f"UID:{uid}",
         f"DTSTAMP:{_utc(stamp)}",
-        f"DTSTART;TZID={rule.zone}:{_local(first)}",
+        # The rule's own wall time: a first session in the spring gap must not
+        # move every later one by an hour.
+        f"DTSTART;TZID={rule.zone}:{first:%Y%m%d}T{rule.at:%H%M%S}",
         f"DURATION:PT{int(duration_minutes)}M",
         f"RRULE:{rrule(rule)}",
         f"SUMMARY:{escape(summary)}",
@@ -158,10 +160,6 @@ def _offset(delta: timedelta) -> str:
     hours, rest = divmod(abs(seconds), 3600)
     minutes, secs = divmod(rest, 60)
     return f"{sign}{hours:02d}{minutes:02d}" + (f"{secs:02d}" if secs else "")
-
-
-def _local(moment: datetime) -> str:
-    return moment.strftime("%Y%m%dT%H%M%S")
 
 
 def _utc(moment: datetime) -> str:

@@ -124,6 +124,9 @@ class Recurrence:
     def after(self, instant: datetime) -> Iterator[datetime]:
         """The occurrences strictly after the aware ``instant``, in order."""
         _aware(instant)
+        # In UTC: two datetimes of the same zone compare (and subtract) by wall
+        # time, which is wrong in the hour that repeats in autumn.
+        instant = instant.astimezone(timezone.utc)
         if self.count is not None:
             found: Iterator[datetime] = self.occurrences()
         else:
@@ -136,6 +139,8 @@ class Recurrence:
 
     def between(self, lo: datetime, hi: datetime) -> list[datetime]:
         """The occurrences in ``(lo, hi]``."""
+        _aware(hi)
+        hi = hi.astimezone(timezone.utc)
         return list(itertools.takewhile(lambda o: o <= hi, self.after(lo)))
 
     def next(self, instant: datetime, n: int = 1) -> list[datetime]:
