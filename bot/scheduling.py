@@ -75,11 +75,14 @@ class Scheduling:
         if not self.scheduler.running:
             self.scheduler.start()
         for item in await self.schedules.pending():
-            async with self._locks[item.schedule_id]:
-                await self._deliver(item)
+            try:
+                async with self._locks[item.schedule_id]:
+                    await self._deliver(item)
+            except Exception:
+                log.exception("Schedule %d: a message left by the last run failed again", item.schedule_id)
         active = await self.schedules.active()
         for stored in active:
-            await self.tick(stored.id)
+            await self._fire(stored.id)
         log.info("Scheduling ready: %d schedules, %d jobs", len(active), len(self.scheduler.get_jobs()))
 
     def stop(self) -> None:
@@ -122,13 +125,13 @@ class Scheduling:
         except Exception:
             log.exception("Schedule %d failed", schedule_id)
 
-    async def tick(self, schedule_id: int) -> None:
-        """Do what is due for the schedule now, then arm its next job."""
+    async def tick(self, schedule_id: int) -> datetime | None:
+        """Do what is due for the schedule now, then arm its next job (returned: when)."""
         async with self._locks[schedule_id]:
             stored = await self.schedules.get(schedule_id)
             if stored is None:  # cancelled
                 self.unarm(schedule_id)
-                return
+                return None
             now = self.clock()
             decided = plan(stored.rule, stored.marks, now, self.config.reminders_minutes_before,
                            timedelta(minutes=self.config.grace_minutes))
@@ -139,6 +142,7 @@ class Scheduling:
                         await self._deliver(item)
             finally:
                 self.arm(stored.id, decided.wake)
+            return decided.wake
 
     # -- what is said ---------------------------------------------------------------------
 
