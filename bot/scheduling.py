@@ -37,6 +37,10 @@ from bot.store.schedules import ScheduleItem, ScheduleStore, StoredSchedule
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+# Jobs wait on the event loop's monotonic clock, which stands still while the
+# machine sleeps: looking again at least this often bounds how late a session
+# found after a suspend can be.
+LONGEST_WAIT = timedelta(minutes=10)
 
 
 def tx_id(schedule_id: int, occurrence: datetime, kind: str) -> str:
@@ -96,13 +100,13 @@ class Scheduling:
         return f"schedule:{schedule_id}"
 
     def arm(self, schedule_id: int, wake: datetime | None) -> None:
-        """One job per schedule at ``wake`` (clock time), replacing the previous one."""
+        """One job per schedule at ``wake`` (clock time) or sooner, replacing the previous one."""
         if wake is None:
             self.unarm(schedule_id)
             return
         # Jobs run on real time; the clock may be another (tests shift it), so
         # the job keeps the distance the clock sees.
-        run_at = datetime.now(timezone.utc) + max(wake - self.clock(), timedelta(0))
+        run_at = datetime.now(timezone.utc) + min(max(wake - self.clock(), timedelta(0)), LONGEST_WAIT)
         self.scheduler.add_job(self._fire, DateTrigger(run_date=run_at, timezone=timezone.utc),
                                args=(schedule_id,), id=self.job_id(schedule_id), replace_existing=True)
 

@@ -144,6 +144,10 @@ async def test_add_answers_with_the_next_three_dates_in_the_schedule_zone(world)
         in answer
     # Week 0 is the week of the start (Saturday 27 March): its Tuesday and Thursday are past.
     assert "• mardi 6 avril 2027 à 09:30\n• jeudi 8 avril 2027 à 09:30\n• mardi 20 avril 2027 à 09:30" in answer
+    # One job per schedule, never dropped when late, and never sleeping more than ten minutes.
+    job = world.scheduling.scheduler.get_job("schedule:1")
+    assert job.misfire_grace_time is None and job.coalesce
+    assert job.next_run_time <= datetime.now(UTC) + timedelta(minutes=10, seconds=5)
     listing = await world.command(ALICE, "!planifier liste")
     assert "n° 1 — chaque mardi à 14:00 (Europe/Paris) — prochaine séance : mardi 30 mars 2027 à 14:00" in listing
     assert "n° 2 —" in listing
