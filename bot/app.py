@@ -15,7 +15,9 @@ from bot.game import Settings
 from bot.i18n import Catalogue
 from bot.matrix.transport import MatrixTransport
 from bot.narration import Narrator, RoomView
+from bot.game import UserRef
 from bot.play import GamePlay
+from bot.privacy import Privacy, Throttle
 from bot.render import Renderer
 from bot.router import Context, Router, reply_tx_id
 from bot.scheduling import Scheduling
@@ -58,6 +60,9 @@ class Bot:
             if self.transport.client and room_id in self.transport.client.rooms else None,
         )
         self.scheduling.register(self.router)
+        self.privacy = Privacy(config.privacy, store, self.engine, self.narrator, self.room_view, self.is_facilitator)
+        self.privacy.register(self.router)
+        self.throttle = Throttle(config.privacy.commands_per_minute)
 
     @classmethod
     async def create(cls, config: Config) -> "Bot":
@@ -88,6 +93,7 @@ class Bot:
 
     async def stop(self) -> None:
         self.scheduling.stop()
+        self.privacy.stop()
         self.engine.stop()
         self.transport.stop()
         if self._run_task is not None:
@@ -105,6 +111,7 @@ class Bot:
         # Timers and leftover messages need the rooms that the first sync fills.
         await self.engine.start()
         await self.scheduling.start()
+        self.privacy.start()
         log.info("First sync done; the bot is ready")
 
     async def on_invite(self, room_id: str, inviter: str) -> None:
@@ -139,6 +146,15 @@ class Bot:
         if command is None:
             await self.play.say(room.room_id, event.sender, event.event_id, event.body)
             return
+        verdict = self.throttle.check(event.sender)
+        if verdict != "ok":
+            # One user's flood costs the other rooms nothing: no work, one warning.
+            log.info("Throttling commands of a user in %s", room.room_id)
+            if verdict == "warn":
+                view = await self.room_view(room.room_id)
+                rendered = self.narrator.message(view, "privacy.throttled", (("user", UserRef(event.sender)),))
+                await self.engine.reply(room.room_id, rendered, event.event_id)
+            return
         ctx = Context(
             room_id=room.room_id,
             sender=event.sender,
@@ -161,7 +177,7 @@ class Bot:
             return name or user_id
 
         return RoomView(await self.room_language(room_id), self.config.prefix, display_name,
-                        await self.room_library(room_id))
+                        await self.room_library(room_id), await self.store.room_pseudonymous(room_id))
 
     async def room_library(self, room_id: str) -> Library:
         library = self._libraries.get(room_id)

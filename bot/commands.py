@@ -39,6 +39,8 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "forget_me": ("forget-me", "oublie-moi", ("forgetme", "oubliemoi")),
     "synthesis": ("synthesis", "synthese", ()),
     "add_card": ("add-card", "ajouter-carte", ("addcard", "ajoutercarte")),
+    "purge": ("purge", "purger", ()),
+    "pseudonyms": ("pseudonyms", "pseudonymes", ()),
 }
 
 

@@ -48,6 +48,7 @@ KNOWN_KEYS: dict[str, set[str]] = {
         "max_turn_chars",
     },
     "decks": {"directories"},
+    "privacy": {"retention_days", "keep_game_records", "commands_per_minute"},
     "schedule": {"default_timezone", "reminders_minutes_before", "grace_minutes", "duration_minutes"},
 }
 
@@ -134,6 +135,16 @@ class Config:
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     source: Path | None = None
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    privacy: PrivacyConfig = field(default_factory=lambda: PrivacyConfig())
+
+
+@dataclass(frozen=True)
+class PrivacyConfig:
+    """Retention of game texts and per-user throttling."""
+
+    retention_days: float = 30
+    keep_game_records: bool = True
+    commands_per_minute: int = 30
 
 
 class _Reader:
@@ -288,7 +299,10 @@ def parse_config(data: Any, source: Path | None = None) -> Config:
         _resolve(Path(d).expanduser(), source) for d in r.strings("decks.directories")
     )
     return Config(matrix, _resolve(data_dir, source), access, rooms, prefix, log_level, game, deck_dirs, data, source,
-                  schedule=_schedule(r))
+                  schedule=_schedule(r), privacy=PrivacyConfig(
+                      retention_days=r.number("privacy.retention_days", 30, 0, 3650),
+                      keep_game_records=r.boolean("privacy.keep_game_records", True),
+                      commands_per_minute=r.integer("privacy.commands_per_minute", 30, 1, 10000)))
 
 
 def _schedule(r: _Reader) -> ScheduleConfig:

@@ -73,6 +73,10 @@ class Engine:
     def stop(self) -> None:
         self.timers.shutdown()
 
+    def lock(self, room_id: str) -> asyncio.Lock:
+        """The room's lock: whoever changes its games holds it."""
+        return self._locks[room_id]
+
     # -- reading --------------------------------------------------------------------
 
     async def state(self, room_id: str) -> tuple[int | None, GameState]:

@@ -28,6 +28,7 @@ class RoomView:
     prefix: str
     display_name: Callable[[str], str]
     library: Library  # the built-in and configured decks, plus the room's own cards
+    pseudonymous: bool = False  # syntheses show "Participant 1…" instead of names
 
 
 class Narrator:

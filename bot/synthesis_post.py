@@ -22,10 +22,14 @@ class SynthesisWriter:
         lang = view.language
         catalogue = self.narrator.catalogue
         library = view.library
+        synthesis = build_synthesis(state, final)
+        user_name = view.display_name
+        if view.pseudonymous:
+            user_name = pseudonyms(synthesis, lambda n: catalogue.text(lang, "privacy.pseudonym", number=n))
         return to_markdown(
-            build_synthesis(state, final),
+            synthesis,
             text=lambda key, **params: catalogue.text(lang, key, **params),
-            user_name=view.display_name,
+            user_name=user_name,
             card_title=lambda card_id: self.narrator.card_title(library, card_id, lang),
             theme_title=lambda theme: library.theme_title(theme, lang),
             date_text=lambda d: d.astimezone(timezone.utc).strftime(DATE_FORMATS.get(lang, DATE_FORMATS["en"])),
@@ -41,3 +45,15 @@ class SynthesisWriter:
         day = (state.started or state.created or datetime.now(timezone.utc)).strftime("%Y-%m-%d")
         filename = self.narrator.catalogue.text(view.language, "narration.synthesis_file", date=day)
         return [message, {"type": "file", "text": document, "filename": filename, "mimetype": "text/markdown"}]
+
+
+def pseudonyms(synthesis, label):
+    """A name function giving "Participant N" by order of appearance, never a Matrix id."""
+    numbers: dict[str, int] = {}
+    people = list(synthesis.participants) + [c.speaker for c in synthesis.contributions]
+    people += [a.author for _, ideas in synthesis.actions for a in ideas]
+    if synthesis.amended_by:
+        people.append(synthesis.amended_by)
+    for user in people:
+        numbers.setdefault(user, len(numbers) + 1)
+    return lambda user: label(numbers.setdefault(user, len(numbers) + 1))

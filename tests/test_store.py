@@ -16,11 +16,11 @@ T0 = datetime(2027, 3, 2, 13, 0, tzinfo=timezone.utc)
 async def test_migrations_run_once_and_file_is_private(tmp_path):
     path = tmp_path / "db" / "bot.db"
     store = await Store.open(path)
-    assert await store.schema_version() == MIGRATIONS[-1].version
+    assert await store.schema_version() == max(m.version for m in MIGRATIONS)
     await store.close()
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     again = await Store.open(path)  # re-opening must not re-run migrations
-    assert await again.schema_version() == MIGRATIONS[-1].version
+    assert await again.schema_version() == max(m.version for m in MIGRATIONS)
     await again.close()
 
 
@@ -77,3 +77,8 @@ async def test_failed_step_writes_nothing(tmp_path):
     assert await games.active_game("!r:x") is None
     assert not await store.is_processed("$x")
     await store.close()
+
+
+def test_migration_versions_are_unique_and_contiguous():
+    versions = sorted(m.version for m in MIGRATIONS)
+    assert versions == list(range(1, len(versions) + 1))

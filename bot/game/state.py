@@ -40,6 +40,7 @@ class Turn:
     texts: tuple[str, ...] = ()
     status: str = OPEN
     truncated: bool = False  # the contribution reached the length limit
+    erased: bool = False  # removed at the speaker's request (!forget-me)
 
     @property
     def length(self) -> int:
@@ -58,6 +59,7 @@ class Action:
     text: str
     author: str
     seq: int
+    erased: bool = False  # removed at the author's request (!forget-me)
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,8 @@ class GameState:
         for name in ("players", "participants", "order", "nudged"):
             d[name] = tuple(d.get(name, ()))
         d["turns"] = tuple(
-            Turn(t["speaker"], tuple(t["texts"]), t["status"], t["truncated"]) for t in d.get("turns", ())
+            Turn(t["speaker"], tuple(t["texts"]), t["status"], t["truncated"], t.get("erased", False))
+            for t in d.get("turns", ())
         )
         d["actions"] = tuple(Action(**a) for a in d.get("actions", ()))
         d["votes"] = tuple((u, bool(y)) for u, y in d.get("votes", ()))

@@ -36,6 +36,7 @@ class Contribution:
     speaker: str
     text: str
     status: str
+    erased: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def build(state: GameState, final: bool | None = None) -> Synthesis:
         theme=state.theme,
         date=state.started or state.created,
         participants=state.participants or state.players,
-        contributions=tuple(Contribution(t.speaker, t.text, t.status) for t in state.turns),
+        contributions=tuple(Contribution(t.speaker, t.text, t.status, t.erased) for t in state.turns),
         resources_shared=state.resources_shared,
         vote=state.vote,
         actions=actions_by_level(state),
@@ -126,7 +127,9 @@ def to_markdown(
         out += [italic("game.synth.no_turns"), ""]
     for c in syn.contributions:
         out.append("### " + name(c.speaker))
-        if c.text:
+        if c.erased:
+            out.append(italic("game.synth.erased"))
+        elif c.text:
             out.append(_quote(c.text))
         if c.status != SPOKEN:
             out += ["", italic("game.synth.turn." + c.status)]
@@ -156,7 +159,8 @@ def to_markdown(
             if not ideas:
                 out.append("- " + italic("game.synth.level_empty"))
             for a in ideas:
-                out.append("- " + md_escape(" ".join(a.text.split())) + " — _" + name(a.author) + "_")
+                idea = italic("game.synth.erased") if a.erased else md_escape(" ".join(a.text.split()))
+                out.append("- " + idea + " — _" + name(a.author) + "_")
             out.append("")
 
     if syn.amendment:

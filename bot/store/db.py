@@ -46,6 +46,9 @@ class Store:
         await self.db.execute("PRAGMA journal_mode=WAL")
         await self.db.execute("PRAGMA synchronous=NORMAL")
         await self.db.execute("PRAGMA foreign_keys=ON")
+        # Deleted rows are overwritten, not left in free pages: purged game texts
+        # must not be recoverable from the file.
+        await self.db.execute("PRAGMA secure_delete=ON")
         await self._migrate()
 
     async def close(self) -> None:
@@ -65,7 +68,8 @@ class Store:
 
     async def _migrate(self) -> None:
         current = await self.schema_version()
-        for migration in self.migrations:
+        # Sorted: features append their migrations independently.
+        for migration in sorted(self.migrations, key=lambda m: m.version):
             if migration.version <= current:
                 continue
             log.info("Migrating the database to version %d: %s", migration.version, migration.description)
@@ -90,6 +94,11 @@ class Store:
             raise
         else:
             await self.conn.commit()
+
+    async def checkpoint(self) -> None:
+        """Fold the write-ahead log into the file and empty it (no old page copies left)."""
+        async with self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
+            await cur.fetchall()
 
     # -- key/value -------------------------------------------------------------
 
@@ -171,6 +180,21 @@ class Store:
                 "INSERT INTO room_settings(room_id, language) VALUES(?, ?) "
                 "ON CONFLICT(room_id) DO UPDATE SET language = excluded.language",
                 (room_id, language),
+            )
+
+    async def room_pseudonymous(self, room_id: str) -> bool:
+        async with self.conn.execute(
+            "SELECT pseudonymous FROM room_settings WHERE room_id = ?", (room_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return bool(row[0]) if row else False
+
+    async def set_room_pseudonymous(self, room_id: str, on: bool) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO room_settings(room_id, pseudonymous) VALUES(?, ?) "
+                "ON CONFLICT(room_id) DO UPDATE SET pseudonymous = excluded.pseudonymous",
+                (room_id, int(on)),
             )
 
 

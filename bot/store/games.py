@@ -85,17 +85,19 @@ class GameStore:
         now = time.time()
         state_json = json.dumps(step.state, ensure_ascii=False)
         async with self.store.transaction() as db:
+            ended_at = None if step.active else now
             if step.game_id is None:
                 cur = await db.execute(
-                    "INSERT INTO games(room_id, state, active, created_at, updated_at) VALUES(?, ?, ?, ?, ?)",
-                    (step.room_id, state_json, int(step.active), now, now),
+                    "INSERT INTO games(room_id, state, active, created_at, updated_at, ended_at) "
+                    "VALUES(?, ?, ?, ?, ?, ?)",
+                    (step.room_id, state_json, int(step.active), now, now, ended_at),
                 )
                 game_id = cur.lastrowid
             else:
                 game_id = step.game_id
                 await db.execute(
-                    "UPDATE games SET state = ?, active = ?, updated_at = ? WHERE id = ?",
-                    (state_json, int(step.active), now, game_id),
+                    "UPDATE games SET state = ?, active = ?, updated_at = ?, ended_at = ? WHERE id = ?",
+                    (state_json, int(step.active), now, ended_at, game_id),
                 )
             async with db.execute(
                 "SELECT COALESCE(MAX(seq), 0) + 1 FROM game_events WHERE game_id = ?", (game_id,)
@@ -147,6 +149,61 @@ class GameStore:
             rows = await cur.fetchall()
         return [(r[0], bool(r[1]), json.loads(r[2])) for r in rows]
 
+    # -- privacy ----------------------------------------------------------------------
+
+    async def room_games(self, room_id: str) -> list[StoredGame]:
+        """Every game of the room whose texts are still stored, oldest first."""
+        async with self.store.conn.execute(
+            "SELECT id, room_id, state, active FROM games WHERE room_id = ? AND purged = 0 ORDER BY id", (room_id,)
+        ) as cur:
+            rows = await cur.fetchall()
+        return [_game(r) for r in rows]
+
+    async def rewrite_without(self, game_id: int, state: dict, user: str) -> None:
+        """Save ``state`` (already without ``user``'s texts) and blank them in the log too."""
+        async with self.store.transaction() as db:
+            await db.execute("UPDATE games SET state = ? WHERE id = ?", (json.dumps(state, ensure_ascii=False), game_id))
+            async with db.execute("SELECT seq, event FROM game_events WHERE game_id = ?", (game_id,)) as cur:
+                rows = await cur.fetchall()
+            for seq, text in rows:
+                event = json.loads(text)
+                if event.get("actor") == user and event.get("text"):
+                    event["text"] = ""
+                    await db.execute("UPDATE game_events SET event = ? WHERE game_id = ? AND seq = ?",
+                                     (json.dumps(event, ensure_ascii=False), game_id, seq))
+        await self.store.checkpoint()
+
+    async def purge(self, *, ended_before: float | None = None, game_ids: list[int] | None = None,
+                    keep_records: bool = True) -> list[int]:
+        """Remove the texts of ended games (all those ended before a time, or the given ones).
+
+        With ``keep_records`` a game keeps only a record that it happened (dates and
+        counts, no text, no Matrix ids); otherwise it is deleted altogether.
+        """
+        query = "SELECT id, state, created_at, ended_at FROM games WHERE active = 0 AND purged = 0"
+        args: list = []
+        if ended_before is not None:
+            query += " AND ended_at < ?"
+            args.append(ended_before)
+        if game_ids is not None:
+            query += " AND id IN (%s)" % ",".join("?" * len(game_ids)) if game_ids else " AND 0"
+            args.extend(game_ids)
+        async with self.store.conn.execute(query, args) as cur:
+            rows = await cur.fetchall()
+        if not rows:
+            return []
+        async with self.store.transaction() as db:
+            for game_id, state_json, created_at, ended_at in rows:
+                await db.execute("DELETE FROM game_events WHERE game_id = ?", (game_id,))
+                if keep_records:
+                    record = _record(json.loads(state_json), created_at, ended_at)
+                    await db.execute("UPDATE games SET state = ?, purged = 1 WHERE id = ?",
+                                     (json.dumps(record), game_id))
+                else:
+                    await db.execute("DELETE FROM games WHERE id = ?", (game_id,))
+        await self.store.checkpoint()
+        return [r[0] for r in rows]
+
     # -- custom cards ---------------------------------------------------------------
 
     async def add_custom_card(self, room_id: str, card_id: str, language: str, card: dict, author: str) -> None:
@@ -166,3 +223,16 @@ class GameStore:
 
 def _game(row) -> StoredGame:
     return StoredGame(row[0], row[1], json.loads(row[2]), bool(row[3]))
+
+
+def _record(state: dict, created_at: float, ended_at: float | None) -> dict:
+    """What stays of a purged game: that it happened, when, and how big it was."""
+    return {
+        "purged": True,
+        "phase": state.get("phase"),
+        "created_at": created_at,
+        "ended_at": ended_at,
+        "players": len(state.get("players", ())),
+        "turns": len(state.get("turns", ())),
+        "actions": len(state.get("actions", ())),
+    }

@@ -136,4 +136,15 @@ MIGRATIONS: list[Migration] = [
         );
         """,
     ),
+    Migration(
+        4,
+        "retention: when a game ended and whether its texts were purged; pseudonymous rooms",
+        """
+        ALTER TABLE games ADD COLUMN ended_at REAL;
+        ALTER TABLE games ADD COLUMN purged INTEGER NOT NULL DEFAULT 0;
+        UPDATE games SET ended_at = updated_at WHERE active = 0;
+        CREATE INDEX games_ended ON games(purged, ended_at);
+        ALTER TABLE room_settings ADD COLUMN pseudonymous INTEGER NOT NULL DEFAULT 0;
+        """,
+    ),
 ]

@@ -1,0 +1,162 @@
+"""Privacy in practice: what is stored, retention, erasure, pseudonyms, throttling.
+
+The RGPD's golden rules the guide teaches, applied to the bot itself: it says what
+it keeps (``!privacy``), deletes game texts after ``privacy.retention_days``, lets a
+person erase their own contributions (``!forget-me``), lets a facilitator purge
+ended games now (``!purge``) and write syntheses without names (``!pseudonyms``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from typing import Awaitable, Callable
+
+from bot.commands import fold
+from bot.config import PrivacyConfig
+from bot.engine import Engine
+from bot.game import GameState
+from bot.game.privacy import forget, wrote_something
+from bot.narration import Narrator, RoomView
+from bot.router import Context, Router
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+PURGE_EVERY_SECONDS = 3600
+CONFIRM_WORDS = {"confirmer", "confirm", "oui", "yes"}
+ON_WORDS = {"oui", "yes", "on", "activer", "1"}
+OFF_WORDS = {"non", "no", "off", "desactiver", "0"}
+
+
+class Throttle:
+    """At most ``limit`` commands per user per minute; warns once per burst."""
+
+    def __init__(self, limit: int, clock: Callable[[], float] = time.monotonic, window: float = 60.0):
+        self.limit = limit
+        self.clock = clock
+        self.window = window
+        self._seen: dict[str, deque[float]] = {}
+        self._warned: set[str] = set()
+
+    def check(self, user: str) -> str:
+        """"ok" to handle the command, "warn" to say so once, "drop" to ignore it."""
+        now = self.clock()
+        seen = self._seen.setdefault(user, deque())
+        while seen and seen[0] <= now - self.window:
+            seen.popleft()
+        if len(seen) < self.limit:
+            seen.append(now)
+            self._warned.discard(user)
+            return "ok"
+        if user in self._warned:
+            return "drop"
+        self._warned.add(user)
+        return "warn"
+
+
+class Privacy:
+    """The privacy commands and the retention job."""
+
+    def __init__(self, config: PrivacyConfig, store: Store, engine: Engine, narrator: Narrator,
+                 views: Callable[[str], Awaitable[RoomView]], is_facilitator: Callable[[str, str], bool]):
+        self.config = config
+        self.store = store
+        self.engine = engine
+        self.narrator = narrator
+        self.views = views
+        self.is_facilitator = is_facilitator
+        self._task: asyncio.Task | None = None
+
+    def register(self, router: Router) -> None:
+        router.add("privacy", self._privacy)
+        router.add("forget_me", self._forget_me)
+        router.add("purge", self._purge)
+        router.add("pseudonyms", self._pseudonyms)
+
+    # -- retention --------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._retention_loop(), name="retention")
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+
+    async def purge_expired(self, now: float | None = None) -> list[int]:
+        """Purge every game that ended more than ``retention_days`` ago."""
+        now = time.time() if now is None else now
+        cutoff = now - self.config.retention_days * 86400
+        purged = await self.engine.games.purge(ended_before=cutoff, keep_records=self.config.keep_game_records)
+        if purged:
+            log.info("Retention: purged the texts of %d ended games", len(purged))
+        return purged
+
+    async def _retention_loop(self) -> None:
+        # Runs at start-up too: a purge due while the bot was down happens now.
+        while True:
+            try:
+                await self.purge_expired()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("Retention purge failed; will try again")
+            await asyncio.sleep(PURGE_EVERY_SECONDS)
+
+    # -- commands -----------------------------------------------------------------------
+
+    async def _answer(self, ctx: Context, key: str, **params) -> None:
+        view = await self.views(ctx.room_id)
+        await self.engine.reply(ctx.room_id, self.narrator.message(view, key, tuple(params.items())), ctx.event_id)
+
+    async def _privacy(self, ctx: Context) -> None:
+        days = self.config.retention_days
+        await self._answer(ctx, "privacy.notice", days=f"{days:g}",
+                           after=self.narrator.catalogue.text(
+                               ctx.language, "privacy.after_records" if self.config.keep_game_records
+                               else "privacy.after_nothing"))
+
+    async def _forget_me(self, ctx: Context) -> None:
+        if fold(ctx.command.args) not in CONFIRM_WORDS:
+            await self._answer(ctx, "privacy.forget_confirm")
+            return
+        count = await self.forget(ctx.room_id, ctx.sender)
+        await self._answer(ctx, "privacy.forgotten", count=count)
+
+    async def forget(self, room_id: str, user: str) -> int:
+        """Erase ``user``'s texts from every stored game of the room; how many games changed."""
+        async with self.engine.lock(room_id):
+            changed = 0
+            for game in await self.engine.games.room_games(room_id):
+                state = GameState.from_dict(game.state)
+                if wrote_something(state, user):
+                    await self.engine.games.rewrite_without(game.id, forget(state, user).to_dict(), user)
+                    changed += 1
+        log.info("Erased a user's contributions in %d games of %s", changed, room_id)
+        return changed
+
+    async def _purge(self, ctx: Context) -> None:
+        if not self.is_facilitator(ctx.room_id, ctx.sender):
+            await self._answer(ctx, "game.facilitator_only")
+            return
+        async with self.engine.lock(ctx.room_id):
+            ids = [g.id for g in await self.engine.games.room_games(ctx.room_id) if not g.active]
+            purged = await self.engine.games.purge(game_ids=ids, keep_records=self.config.keep_game_records)
+        running = (await self.engine.state(ctx.room_id))[0] is not None
+        await self._answer(ctx, "privacy.purged_running" if running else "privacy.purged", count=len(purged))
+
+    async def _pseudonyms(self, ctx: Context) -> None:
+        if not self.is_facilitator(ctx.room_id, ctx.sender):
+            await self._answer(ctx, "game.facilitator_only")
+            return
+        word = fold(ctx.command.args)
+        if word not in ON_WORDS | OFF_WORDS:
+            await self._answer(ctx, "privacy.pseudonyms_usage")
+            return
+        on = word in ON_WORDS
+        await self.store.set_room_pseudonymous(ctx.room_id, on)
+        await self._answer(ctx, "privacy.pseudonyms_on" if on else "privacy.pseudonyms_off")
