@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import logging
 import signal
 import sys
@@ -25,6 +26,9 @@ async def _run(config_path: str) -> int:
     from bot.matrix.transport import MatrixError
 
     config = load_config(config_path)
+    # Every file the bot creates (database, its journal, crypto store, session)
+    # is for the bot's user only.
+    os.umask(0o077)
     configure_logging(config.log_level)
     bot = await Bot.create(config)
     loop = asyncio.get_running_loop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import logging
 
 from nio import MatrixRoom, RoomMessageText
@@ -74,6 +75,10 @@ class Bot:
     async def start(self) -> None:
         """Log in and start syncing in the background."""
         await self.transport.connect()
+        # nio creates its crypto store with the process umask: it holds the keys
+        # that decrypt the rooms, so only the bot's user may read it.
+        for path in self.transport.files.crypto_dir.iterdir():
+            os.chmod(path, 0o600)
         self._run_task = asyncio.create_task(self.transport.run(self), name="matrix-sync")
 
     async def wait_ready(self, timeout: float = 60) -> None:

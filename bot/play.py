@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from typing import Awaitable, Callable
 
-from bot.commands import fold
+from bot.commands import Command, fold
 from bot.decks import DeckError, Library, card_to_dict, parse_card_message
 from bot.engine import Engine
 from bot.game import describe, list_actions
@@ -32,8 +32,39 @@ SIMPLE = {
 }
 
 
+USAGE_PARAMS = {"game.extend_range": (("minimum", 1), ("maximum", 60))}
+
+
 def parse_level(word: str) -> str | None:
     return _LEVELS.get(fold(word).strip(".:"))
+
+
+def event_for(command: Command, sender: str) -> ev.Event | str:
+    """The game event a typed command stands for, or the catalogue key of its right form.
+
+    Pure, for the commands whose meaning needs nothing but their own words.
+    """
+    name = command.name
+    if name in SIMPLE:
+        return SIMPLE[name](sender)
+    if name in ("yes", "no"):
+        return ev.Vote(sender, name == "yes")
+    if name == "action":
+        words = command.args.split(None, 1)
+        level = parse_level(words[0]) if words else None
+        if level is None:
+            return "game.bad_level"
+        text = words[1].strip() if len(words) > 1 else ""
+        return ev.AddAction(sender, level, text) if text else "game.action_empty"
+    if name == "extend":
+        words = command.words
+        minutes = int(words[0]) if len(words) == 1 and words[0].isdigit() and len(words[0]) < 4 else None
+        if minutes is None or not 1 <= minutes <= 60:
+            return "game.extend_range"
+        return ev.Extend(sender, minutes)
+    if name == "synthesis":
+        return ev.Amend(sender, command.args) if command.args else "game.amend_empty"
+    raise ValueError(f"not a simple game command: {name}")
 
 
 class GamePlay:
@@ -59,9 +90,9 @@ class GamePlay:
         for name in SIMPLE:
             router.add(name, self._simple)
         for name, handler in {
-            "new": self._new, "start": self._start, "yes": self._vote, "no": self._vote,
-            "action": self._action, "actions": self._actions, "extend": self._extend,
-            "synthesis": self._amend, "status": self._status, "themes": self._themes,
+            "new": self._new, "start": self._start, "yes": self._simple, "no": self._simple,
+            "action": self._simple, "actions": self._actions, "extend": self._simple,
+            "synthesis": self._simple, "status": self._status, "themes": self._themes,
             "cards": self._cards, "lang": self._lang, "add_card": self._add_card,
         }.items():
             router.add(name, handler)
@@ -84,7 +115,11 @@ class GamePlay:
     # -- handlers -------------------------------------------------------------------
 
     async def _simple(self, ctx: Context) -> None:
-        await self._apply(ctx, SIMPLE[ctx.command.name](ctx.sender))
+        result = event_for(ctx.command, ctx.sender)
+        if isinstance(result, str):
+            await self._answer(ctx, result, USAGE_PARAMS.get(result, ()))
+            return
+        await self._apply(ctx, result)
 
     async def _new(self, ctx: Context) -> None:
         theme = None
@@ -120,35 +155,6 @@ class GamePlay:
             card_id = self.rng.choice(cards).id
         card = library.card(card_id, lang)
         await self._apply(ctx, ev.Start(ctx.sender, card_id, card.theme if card else (theme or "")))
-
-    async def _vote(self, ctx: Context) -> None:
-        await self._apply(ctx, ev.Vote(ctx.sender, ctx.command.name == "yes"))
-
-    async def _action(self, ctx: Context) -> None:
-        words = ctx.command.args.split(None, 1)
-        level = parse_level(words[0]) if words else None
-        if level is None:
-            await self._answer(ctx, "game.bad_level")
-            return
-        text = words[1].strip() if len(words) > 1 else ""
-        if not text:
-            await self._answer(ctx, "game.action_empty")
-            return
-        await self._apply(ctx, ev.AddAction(ctx.sender, level, text))
-
-    async def _extend(self, ctx: Context) -> None:
-        words = ctx.command.words
-        minutes = int(words[0]) if len(words) == 1 and words[0].isdigit() and len(words[0]) < 4 else None
-        if minutes is None or not 1 <= minutes <= 60:
-            await self._answer(ctx, "game.extend_range", (("minimum", 1), ("maximum", 60)))
-            return
-        await self._apply(ctx, ev.Extend(ctx.sender, minutes))
-
-    async def _amend(self, ctx: Context) -> None:
-        if not ctx.command.args:
-            await self._answer(ctx, "game.amend_empty")
-            return
-        await self._apply(ctx, ev.Amend(ctx.sender, ctx.command.args))
 
     async def _status(self, ctx: Context) -> None:
         game_id, state = await self.engine.state(ctx.room_id)
