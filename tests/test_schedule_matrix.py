@@ -1,9 +1,10 @@
 """A schedule against a real Synapse: reminder and lobby in the encrypted room, across a restart.
 
-The bot's clock is shifted (``Scheduling`` and ``Engine`` take a clock) so that the
-next whole minute, when the session is scheduled, comes about 35 s after it is
-typed, instead of waiting up to a minute; the reminder is configured 0.25 min
-(15 s) before. Everything else is real: APScheduler jobs, the store, Synapse.
+The session is typed for a whole minute two or three minutes ahead; when the bot
+restarts, its clock (``Scheduling`` and ``Engine`` take one) is moved forward so
+that the session comes LEAD after the restart instead of minutes later. The
+reminder is configured 0.25 min (15 s) before. Everything else is real:
+APScheduler jobs rebuilt from the store, Synapse, encryption.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.synapse
 
 UTC = timezone.utc
 FR_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-LEAD = timedelta(seconds=35)
+LEAD = timedelta(seconds=45)
 
 
 async def test_a_scheduled_session_reminds_and_opens_the_lobby_across_a_restart(make_bot, make_player):
@@ -34,6 +35,10 @@ async def test_a_scheduled_session_reminds_and_opens_the_lobby_across_a_restart(
         bot.scheduling.clock = clock
         bot.engine.clock = clock
 
+    def prepare_restart(bot) -> None:
+        offset[0] = session - (datetime.now(UTC) + LEAD)
+        prepare(bot)
+
     t = await seat(partial(make_bot, prepare=prepare), make_player,
                    sections={"schedule": {"reminders_minutes_before": [0.25], "grace_minutes": 5}})
     alice, bob = t.players
@@ -43,10 +48,7 @@ async def test_a_scheduled_session_reminds_and_opens_the_lobby_across_a_restart(
     await t.says(bob, "!rejoindre", "Bienvenue")
     await t.says(t.trainer, "!annuler", "La partie est annulée")
 
-    # The next whole minute on the bot's clock comes LEAD from now.
-    real = datetime.now(UTC)
-    session = (real + LEAD).replace(second=0, microsecond=0) + timedelta(minutes=1)
-    offset[0] = session - (real + LEAD)
+    session = (datetime.now(UTC) + timedelta(minutes=2)).replace(second=0, microsecond=0) + timedelta(minutes=1)
     local = session.astimezone(ZoneInfo("Europe/Paris"))
     typed = f"!planifier {FR_DAYS[local.weekday()]} {local:%H:%M}"
     answer = await t.says(t.trainer, typed, "Planification n° 1", seen_by=[t.trainer])
@@ -65,8 +67,9 @@ async def test_a_scheduled_session_reminds_and_opens_the_lobby_across_a_restart(
 
     # Stopped and started again before the reminder: the jobs come back from the database.
     marks = t.mark()
-    t.bot = await make_bot.restart(t.bot, prepare)
-    assert clock() < session - timedelta(seconds=15), "the restart took too long for this test's timing"
+    t.bot = await make_bot.restart(t.bot, prepare_restart)
+    assert offset[0] > timedelta(0)
+    assert clock() < session - timedelta(seconds=15), "the restart took over 30 s: too long for this test"
 
     reminder = await alice.wait_message(t.room, t.bot_id, "Rappel", after=marks[alice.localpart], timeout=60)
     assert reminder.decrypted
