@@ -102,11 +102,14 @@ class Bot:
         self.engine.stop()
         self.transport.stop()
         if self._run_task is not None:
-            self._run_task.cancel()
-            try:
-                await self._run_task
-            except (asyncio.CancelledError, Exception):
-                pass
+            # Events being handled finish first (answer sent, event marked handled);
+            # a sync request in flight is simply dropped.
+            async with self.transport.processing:
+                self._run_task.cancel()
+                try:
+                    await self._run_task
+                except (asyncio.CancelledError, Exception):
+                    pass
         await self.transport.close()
         await self.store.close()
 

@@ -117,6 +117,11 @@ class MatrixTransport:
     def stop(self) -> None:
         self._stopping.set()
 
+    @property
+    def processing(self) -> asyncio.Lock:
+        """Held while a sync's events are handled: a clean stop waits for it."""
+        return self._process_lock
+
     async def close(self) -> None:
         self._stopping.set()
         if self._deadline_task:
