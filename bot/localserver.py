@@ -38,7 +38,10 @@ def free_port() -> int:
 
 
 def port_is_free(port: int) -> bool:
+    """Whether Synapse could listen there; like it (Twisted), with SO_REUSEADDR, so
+    the TIME_WAIT connections of a previous run do not block a restart."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -55,8 +58,10 @@ class Account:
 class LocalSynapse:
     """One Synapse in ``data_dir``; ``start()``/``stop()`` may be called repeatedly."""
 
-    def __init__(self, data_dir: Path, port: int | None = None, server_name: str = "localhost"):
+    def __init__(self, data_dir: Path, port: int | None = None, server_name: str = "localhost",
+                 overrides: dict | None = None):
         self.data_dir = data_dir.resolve()
+        self.overrides = overrides or {}  # homeserver.yaml keys to set (e.g. strict rate limits in a test)
         self.server_name = server_name
         self.config_path = self.data_dir / "homeserver.yaml"
         self.state_path = self.data_dir / "local.json"
@@ -141,6 +146,7 @@ class LocalSynapse:
             "rc_media_create": RATE,
             "max_upload_size": "10M",
         }
+        config.update(self.overrides)
         self.config_path.write_text(yaml.safe_dump(config, sort_keys=False))
         os.chmod(self.config_path, 0o600)
         if not (d / "signing.key").exists():
@@ -206,7 +212,9 @@ class LocalSynapse:
             mac.update(b"\x00".join([
                 nonce.encode(), localpart.encode(), password.encode(), b"admin" if admin else b"notadmin",
             ]))
-            body = {"nonce": nonce, "username": localpart, "password": password, "admin": admin, "mac": mac.hexdigest()}
+            # inhibit_login: registering must not leave a device behind on the account.
+            body = {"nonce": nonce, "username": localpart, "password": password, "admin": admin,
+                    "mac": mac.hexdigest(), "inhibit_login": True}
             async with http.post(endpoint, json=body) as resp:
                 data = await resp.json()
                 if resp.status == 200:

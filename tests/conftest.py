@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.localserver import LocalSynapse
-from tests.harness import Bots, ConfiguredSynapse, Player, unique
+from tests.harness import Bots, Player, unique
 
 
 @pytest.fixture(scope="session")
@@ -25,7 +25,7 @@ async def make_synapse(tmp_path):
     servers: list[LocalSynapse] = []
 
     async def make(**overrides) -> LocalSynapse:
-        server = ConfiguredSynapse(tmp_path / unique("synapse"), overrides)
+        server = LocalSynapse(tmp_path / unique("synapse"), overrides=overrides)
         await server.start()
         servers.append(server)
         return server

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import itertools
 import logging
 import secrets
-import socket
 import time
 from dataclasses import dataclass, field
-from unittest import mock
 from pathlib import Path
 from typing import Any, Callable
 from uuid import uuid4
 
-import aiohttp
-import yaml
 from nio import (
     AsyncClient,
     AsyncClientConfig,
@@ -35,7 +29,6 @@ from nio.api import Api
 
 from bot.app import Bot
 from bot.config import Config, parse_config
-from bot import localserver
 from bot.localserver import LocalSynapse
 from bot.store import Store
 
@@ -62,57 +55,6 @@ async def eventually(predicate: Callable[[], Any], timeout: float = TIMEOUT, wha
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what or predicate}")
         await asyncio.sleep(0.05)
-
-
-async def register_bot_account(server: LocalSynapse, localpart: str, password: str) -> None:
-    """Register without logging in, so the account's only devices are the bot's own.
-
-    LocalSynapse.register lets the admin API log the new account in, which
-    leaves a stray device behind; a test counting the bot's devices needs none.
-    """
-    endpoint = server.url + "/_synapse/admin/v1/register"
-    async with aiohttp.ClientSession() as http:
-        async with http.get(endpoint) as resp:
-            nonce = (await resp.json())["nonce"]
-        mac = hmac.new(server._state["shared_secret"].encode(), digestmod=hashlib.sha1)
-        mac.update(b"\x00".join([nonce.encode(), localpart.encode(), password.encode(), b"notadmin"]))
-        body = {"nonce": nonce, "username": localpart, "password": password, "admin": False,
-                "mac": mac.hexdigest(), "inhibit_login": True}
-        async with http.post(endpoint, json=body) as resp:
-            data = await resp.json()
-            assert resp.status == 200 or data.get("errcode") == "M_USER_IN_USE", data
-
-
-def _port_free_for_listening(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-class ConfiguredSynapse(LocalSynapse):
-    """A LocalSynapse whose homeserver.yaml gets per-test overrides (e.g. strict rate limits)."""
-
-    def __init__(self, data_dir: Path, overrides: dict | None = None, **kwargs):
-        super().__init__(data_dir, **kwargs)
-        self.overrides = overrides or {}
-
-    async def start(self, timeout: float = 90) -> None:
-        # LocalSynapse checks the port by binding without SO_REUSEADDR, which the
-        # TIME_WAIT connections of the previous run refuse for a minute; Synapse
-        # (Twisted) listens with SO_REUSEADDR, so check the way it will bind.
-        with mock.patch.object(localserver, "port_is_free", _port_free_for_listening):
-            await super().start(timeout)
-
-    def configure(self) -> None:
-        super().configure()
-        if self.overrides:
-            config = yaml.safe_load(self.config_path.read_text())
-            config.update(self.overrides)
-            self.config_path.write_text(yaml.safe_dump(config, sort_keys=False))
 
 
 @dataclass
@@ -412,7 +354,7 @@ class Bots:
                        **sections) -> Bot:
         server = server or self.default_server
         localpart = localpart or unique("bot")
-        await register_bot_account(server, localpart, "secret-" + localpart)
+        await server.register(localpart, "secret-" + localpart)
         config = bot_config(server, localpart, data_dir or self.tmp_path / f"data-{localpart}", **sections)
         return await self.start(config, prepare)
 

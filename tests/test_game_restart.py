@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import signal
 import subprocess
@@ -110,7 +109,7 @@ async def test_sigkill_in_the_speaking_round_resumes_at_the_same_speaker(bot_pro
     bot_process.start()
 
     status = await says(third, "!etat", "il reste", who=third)
-    assert f"3/3" in status.body and third.localpart in status.body, status.body
+    assert "3/3" in status.body and third.localpart in status.body, status.body
     after = _seconds_left(status.body)
     assert 0 < after <= before, (before, after)  # the same turn's remaining time, not a fresh one
 
@@ -143,7 +142,7 @@ class Crash(Exception):
 
 
 async def test_crash_between_commit_and_send_delivers_each_message_once(make_bot, make_player):
-    from tests.test_game_matrix import CALM, seat
+    from tests.test_game_matrix import seat
 
     t = await seat(make_bot, make_player, **{})
     bot = t.bot

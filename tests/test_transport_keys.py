@@ -10,7 +10,7 @@ from bot.matrix.login import Login
 from bot.matrix.retry import MatrixError
 from bot.matrix.transport import MatrixTransport
 from bot.store import Store
-from tests.harness import bot_config, eventually, join_bot, register_bot_account, unique
+from tests.harness import bot_config, eventually, join_bot, unique
 
 pytestmark = pytest.mark.synapse
 
@@ -108,7 +108,7 @@ async def test_one_time_keys_are_uploaded_again_when_peers_used_them_all(synapse
 async def test_the_transport_refuses_to_run_without_encryption(synapse, tmp_path, monkeypatch):
     """If nio did not load the olm machine it would send plaintext: connect() must refuse."""
     localpart = unique("plainbot")
-    await register_bot_account(synapse, localpart, "secret-" + localpart)
+    await synapse.register(localpart, "secret-" + localpart)
     config = bot_config(synapse, localpart, tmp_path / "data")
     store = await Store.open(tmp_path / "data" / "reflextics.db")
     transport = MatrixTransport(config.matrix, config.data_dir, store)
