@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -24,6 +25,10 @@ class Store:
         self.path = path
         self.migrations = migrations
         self.db: aiosqlite.Connection | None = None
+        # One connection for every task (sync loop, timers, schedules): without
+        # this, a second BEGIN while a transaction is open fails, or worse, its
+        # statements land in the other task's transaction.
+        self._write = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path) -> "Store":
@@ -89,15 +94,16 @@ class Store:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Everything inside commits together or not at all."""
-        await self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            await self.conn.rollback()
-            raise
-        else:
-            await self.conn.commit()
+        """Everything inside commits together or not at all; one transaction at a time."""
+        async with self._write:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.rollback()
+                raise
+            else:
+                await self.conn.commit()
 
     async def checkpoint(self) -> None:
         """Fold the write-ahead log into the file and empty it (no old page copies left)."""
