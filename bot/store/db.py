@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import os
+import sqlite3
 import time
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -105,10 +106,24 @@ class Store:
             else:
                 await self.conn.commit()
 
-    async def checkpoint(self) -> None:
-        """Fold the write-ahead log into the file and empty it (no old page copies left)."""
-        async with self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
-            await cur.fetchall()
+    async def checkpoint(self, attempts: int = 50) -> bool:
+        """Fold the write-ahead log into the file and empty it (no old page copies left).
+
+        A statement still reading on this connection makes SQLite refuse for a
+        moment ("table is locked"): try again shortly, a bounded number of times.
+        """
+        for _ in range(attempts):
+            try:
+                async with self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
+                    busy = (await cur.fetchone())[0]
+                if not busy:
+                    return True
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise
+            await asyncio.sleep(0.1)
+        log.warning("Could not truncate the write-ahead log; it will be at the next checkpoint")
+        return False
 
     # -- key/value -------------------------------------------------------------
 
