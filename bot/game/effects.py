@@ -18,37 +18,35 @@ from bot.game.params import Params, mentioned
 TIMER_KINDS = ("step", "turn", "reminder", "silence")
 
 
+class _Message:
+    """What Say and Reply share: a catalogue key and its parameters."""
+
+    params: Params
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return dict(self.params)
+
+    @property
+    def mentions(self) -> tuple[str, ...]:
+        return mentioned(self.params)
+
+
 @dataclass(frozen=True)
-class Say:
+class Say(_Message):
     """Post catalogue message ``key`` with ``params`` in the room."""
 
     key: str
     params: Params = ()
 
-    @property
-    def values(self) -> dict[str, Any]:
-        return dict(self.params)
-
-    @property
-    def mentions(self) -> tuple[str, ...]:
-        return mentioned(self.params)
-
 
 @dataclass(frozen=True)
-class Reply:
+class Reply(_Message):
     """Answer the sender of the event (``to``) with catalogue message ``key``, in the room."""
 
     key: str
     params: Params = ()
     to: str = ""
-
-    @property
-    def values(self) -> dict[str, Any]:
-        return dict(self.params)
-
-    @property
-    def mentions(self) -> tuple[str, ...]:
-        return mentioned(self.params)
 
 
 @dataclass(frozen=True)
