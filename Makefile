@@ -31,6 +31,14 @@ test: $(STAMP)
 demo: $(STAMP)
 	$(PY) -m bot demo
 
+# The bot against a bare matrix-nio bot on a throw-away Synapse: reply latency, 50 games
+# at once, restart with 1,000 games, memory (about 6-7 min on 2 cores; see
+# benchmarks/README.md). Prints one table, writes benchmarks/results.json.
+# BENCH_ARGS="--profile" adds py-spy profiles of both bots during the load.
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
+
 # Check the deck files (the built-in ones, or DECKS="path ...").
 validate-decks: $(STAMP)
 	$(PY) -m bot validate-decks $(DECKS)

@@ -1,0 +1,1 @@
+"""`make bench`: the bot measured against a bare matrix-nio bot on the same Synapse (see README.md)."""
