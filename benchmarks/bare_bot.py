@@ -1,6 +1,6 @@
 """The floor: a bare matrix-nio bot. E2E client with a store, joins on invite, answers every text.
 
-    python benchmarks/bare_bot.py URL USER_ID PASSWORD STORE_DIR
+    python benchmarks/bare_bot.py URL USER_ID PASSWORD STORE_DIR [--serial]
 No game, no database, no retries, no queue (answers are sent concurrently): what is left
 is the homeserver round trip and the encryption, which no bot on this stack can beat.
 Prints "ready" after its first sync.
@@ -13,7 +13,7 @@ import time
 from nio import AsyncClient, AsyncClientConfig, InviteMemberEvent, RoomMessageText, SyncResponse
 
 
-async def main(url: str, user_id: str, password: str, store: str) -> None:
+async def main(url: str, user_id: str, password: str, store: str, serial: bool) -> None:
     client = AsyncClient(url, user_id, store_path=store, config=AsyncClientConfig(encryption_enabled=True))
     await client.login(password, device_name="bare")
     started_ms = time.time() * 1000
@@ -26,8 +26,12 @@ async def main(url: str, user_id: str, password: str, store: str) -> None:
 
     async def on_text(room, event):
         if event.sender != user_id and event.server_timestamp >= started_ms:
-            task = asyncio.create_task(client.room_send(room.room_id, "m.room.message", {
-                "msgtype": "m.notice", "body": event.body}, ignore_unverified_devices=True))
+            send = client.room_send(room.room_id, "m.room.message", {"msgtype": "m.notice", "body": event.body},
+                                    ignore_unverified_devices=True)
+            if serial:  # --serial: nio's usual way, each answer awaited before the next event
+                await send
+                return
+            task = asyncio.create_task(send)
             answering.add(task)
             task.add_done_callback(answering.discard)
 
@@ -46,4 +50,4 @@ async def main(url: str, user_id: str, password: str, store: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(*sys.argv[1:5]))
+    asyncio.run(main(*sys.argv[1:5], serial="--serial" in sys.argv))

@@ -175,7 +175,8 @@ class Bench:
         self.bot = Proc("bot", argv, self.work / "bot.log")
         await self.start_bot()
         self.bare = Proc("bare", [sys.executable, str(ROOT / "benchmarks" / "bare_bot.py"), self.server.url,
-                                  uid(BARE), password_of(BARE), str(self.work / "bare-store")],
+                                  uid(BARE), password_of(BARE), str(self.work / "bare-store")]
+                        + (["--serial"] if self.args.serial_floor else []),
                          self.work / "bare.log", stdout=subprocess.PIPE)
         (self.work / "bare-store").mkdir()
         await self.start_bare()
@@ -666,7 +667,7 @@ async def main_async(args: argparse.Namespace) -> int:
     out = Path(args.output)
     out.write_text(json.dumps(r, indent=1, ensure_ascii=False))
     m = r["machine"]
-    variant = [flag for flag in ("profile", "trace_memory", "concurrent_rooms") if getattr(args, flag)]
+    variant = [flag for flag in ("profile", "trace_memory", "concurrent_rooms", "serial_floor") if getattr(args, flag)]
     if variant:
         print("\nNOT the plain benchmark: " + ", ".join(variant)
               + (" (tracing slows the bot: its times and memory are not comparable)" if args.trace_memory else ""))
@@ -707,6 +708,8 @@ def main() -> int:
     p.add_argument("--profile", action="store_true", help="py-spy on both bots during the load (pip install py-spy)")
     p.add_argument("--trace-memory", action="store_true",
                    help="run the bot under tracemalloc and compare its heap before and after the load (slow)")
+    p.add_argument("--serial-floor", action="store_true",
+                   help="the bare bot awaits each answer before the next event (nio's usual callback style)")
     p.add_argument("--concurrent-rooms", action="store_true",
                    help="experiment: the bot handles the rooms of a sync concurrently (not the bot as shipped)")
     args = p.parse_args()
