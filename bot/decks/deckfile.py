@@ -12,12 +12,11 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 
 from bot.decks import model
 from bot.decks.cardcheck import FieldProblem, build_card, check_card, check_identifier
 from bot.decks.resources import parse_sections, text_value, unknown_keys
-from bot.decks.source import Mapping, Report, Sequence, load_yaml, yaml_error_line, yaml_error_text
+from bot.decks.source import Mapping, Report, Sequence, read_mapping
 
 FILE_KEYS = ("schema_version", "deck", "language", "title", "source", "attribution",
              "themes", "cards", "resources")
@@ -120,16 +119,8 @@ def read_deck_file(path: Path, file: str, reserved_themes: Collection[str] = ())
     """
     deck = DeckFile(path=path, file=file, report=Report(file))
     report = deck.report
-    try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        report.error(1, f"cannot read: {exc.strerror or exc}")
-        return deck
-    except yaml.YAMLError as exc:
-        report.error(yaml_error_line(exc), yaml_error_text(exc))
-        return deck
-    if not isinstance(data, Mapping):
-        report.error(1, "must be a mapping with schema_version, deck, language and cards")
+    data = read_mapping(path, report, "schema_version, deck, language and cards")
+    if data is None:
         return deck
     if "schema_version" not in data:
         report.error(data.line, "missing", None, "schema_version")

@@ -11,10 +11,9 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 
 from bot.decks import model
-from bot.decks.source import Mapping, Report, Sequence, load_yaml, yaml_error_line, yaml_error_text
+from bot.decks.source import Mapping, Report, Sequence, read_mapping
 
 LEVEL_IDS = ("individual", "team", "organisation", "policy")
 FILE_KEYS = ("schema_version", "language", "source", "attribution", "themes", "board", "prompts")
@@ -136,16 +135,8 @@ def read_resource_file(path: Path, file: str, themes: Collection[str]) -> Resour
     """Parse ``path``; the themes it covers must be exactly ``themes``."""
     out = ResourceFile(file=file, report=Report(file))
     report = out.report
-    try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        report.error(1, f"cannot read: {exc.strerror or exc}")
-        return out
-    except yaml.YAMLError as exc:
-        report.error(yaml_error_line(exc), yaml_error_text(exc))
-        return out
-    if not isinstance(data, Mapping):
-        report.error(1, "must be a mapping with schema_version, language, themes, board and prompts")
+    data = read_mapping(path, report, "schema_version, language, themes, board and prompts")
+    if data is None:
         return out
     unknown_keys(report, data, FILE_KEYS, None)
     if data.get("schema_version") != model.SCHEMA_VERSION:

@@ -113,3 +113,22 @@ class Report:
 
     def __bool__(self) -> bool:
         return bool(self.errors)
+
+
+def read_mapping(path: Path, report: Report, expected: str) -> Mapping | None:
+    """The YAML mapping in ``path``, or None with the reason in ``report``.
+
+    ``expected`` says what the top level must hold, for the error message.
+    """
+    try:
+        data = load_yaml(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        report.error(1, f"cannot read: {exc.strerror or exc}")
+        return None
+    except yaml.YAMLError as exc:
+        report.error(yaml_error_line(exc), yaml_error_text(exc))
+        return None
+    if not isinstance(data, Mapping):
+        report.error(1, f"must be a mapping with {expected}")
+        return None
+    return data
