@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from bot.decks import Card, Library
-from bot.game import Term, UserRef, resolve
+from bot.game import UserRef, resolve
 from bot.game.params import mentioned
 from bot.i18n import Catalogue
 from bot.render import Html, Mention, Rendered, Renderer, escape, pill
@@ -141,13 +141,6 @@ class Narrator:
         if speaker:
             return self.message(room, "narration.prompt_to", params + (("speaker", UserRef(speaker)),))
         return self.message(room, "narration.prompt", params)
-
-    def duration(self, room: RoomView, seconds: int) -> str:
-        from bot.game.params import duration
-
-        term: Term = duration(seconds)
-        return self.catalogue.text(room.language, term.key, **dict(term.params))
-
 
 class _Block:
     """A piece of a formatted message: escaped HTML and its plain text."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from pathlib import Path
 from typing import Protocol
@@ -344,7 +343,3 @@ class MatrixTransport:
     async def upload(self, data: bytes, filename: str, mimetype: str, encrypt: bool) -> dict:
         assert self.outbox is not None, "connect() first"
         return await self.outbox.upload(data, filename, mimetype, encrypt)
-
-
-def data_dir_is_private(path: Path) -> bool:
-    return (os.stat(path).st_mode & 0o077) == 0

@@ -163,12 +163,6 @@ class Store:
         async with self.transaction() as tx:
             await self.mark_processed(room_id, event_ids, tx)
 
-    async def forget_processed_before(self, cutoff: float) -> int:
-        """Drop old processed ids: a sync never replays events that old."""
-        async with self.transaction() as db:
-            cur = await db.execute("DELETE FROM processed_events WHERE processed_at < ?", (cutoff,))
-            return cur.rowcount
-
     # -- undecryptable events ------------------------------------------------------
 
     async def add_pending(self, room_id: str, event_id: str, session_id: str, source: dict) -> None:
@@ -185,10 +179,6 @@ class Store:
         ) as cur:
             rows = await cur.fetchall()
         return [(row[0], json.loads(row[1])) for row in rows]
-
-    async def drop_pending(self, event_id: str) -> None:
-        async with self.transaction() as db:
-            await db.execute("DELETE FROM pending_events WHERE event_id = ?", (event_id,))
 
     # -- room settings ----------------------------------------------------------------
 

@@ -62,23 +62,12 @@ class GameStore:
             row = await cur.fetchone()
         return _game(row) if row else None
 
-    async def latest_game(self, room_id: str) -> StoredGame | None:
-        async with self.store.conn.execute(
-            "SELECT id, room_id, state, active FROM games WHERE room_id = ? ORDER BY id DESC LIMIT 1", (room_id,)
-        ) as cur:
-            row = await cur.fetchone()
-        return _game(row) if row else None
-
     async def game(self, game_id: int) -> StoredGame | None:
         async with self.store.conn.execute(
             "SELECT id, room_id, state, active FROM games WHERE id = ?", (game_id,)
         ) as cur:
             row = await cur.fetchone()
         return _game(row) if row else None
-
-    async def active_count(self) -> int:
-        async with self.store.conn.execute("SELECT COUNT(*) FROM games WHERE active = 1") as cur:
-            return (await cur.fetchone())[0]
 
     async def commit(self, step: Step) -> tuple[int, list[OutboxItem]]:
         """Write one step; returns the game id and the outbox items to carry out."""
