@@ -164,14 +164,10 @@ class Bench:
         self.bot_config = self.work / "bot.yaml"
         self.bot_config.write_text(yaml.safe_dump(config))
         argv = [sys.executable, "-m", "bot", "--config", str(self.bot_config)]
-        if self.args.trace_memory or self.args.concurrent_rooms:
+        if self.args.trace_memory:
             # The bot's own main with bench-only instruments (see bot_runner.py).
-            argv[1:3] = ["-m", "benchmarks.bot_runner"]
-            if self.args.trace_memory:
-                (self.work / "snapshots").mkdir()
-                argv[3:3] = ["--tracemalloc", str(self.work / "snapshots")]
-            if self.args.concurrent_rooms:
-                argv[3:3] = ["--concurrent-rooms"]
+            (self.work / "snapshots").mkdir()
+            argv[1:3] = ["-m", "benchmarks.bot_runner", "--tracemalloc", str(self.work / "snapshots")]
         self.bot = Proc("bot", argv, self.work / "bot.log")
         await self.start_bot()
         self.bare = Proc("bare", [sys.executable, str(ROOT / "benchmarks" / "bare_bot.py"), self.server.url,
@@ -667,7 +663,7 @@ async def main_async(args: argparse.Namespace) -> int:
     out = Path(args.output)
     out.write_text(json.dumps(r, indent=1, ensure_ascii=False))
     m = r["machine"]
-    variant = [flag for flag in ("profile", "trace_memory", "concurrent_rooms", "serial_floor") if getattr(args, flag)]
+    variant = [flag for flag in ("profile", "trace_memory", "serial_floor") if getattr(args, flag)]
     if variant:
         print("\nNOT the plain benchmark: " + ", ".join(variant)
               + (" (tracing slows the bot: its times and memory are not comparable)" if args.trace_memory else ""))
@@ -710,8 +706,6 @@ def main() -> int:
                    help="run the bot under tracemalloc and compare its heap before and after the load (slow)")
     p.add_argument("--serial-floor", action="store_true",
                    help="the bare bot awaits each answer before the next event (nio's usual callback style)")
-    p.add_argument("--concurrent-rooms", action="store_true",
-                   help="experiment: the bot handles the rooms of a sync concurrently (not the bot as shipped)")
     args = p.parse_args()
     return asyncio.run(main_async(args))
 

@@ -100,16 +100,15 @@ class Bot:
         self.scheduling.stop()
         self.privacy.stop()
         self.engine.stop()
-        self.transport.stop()
+        # Events being handled finish first (answer sent, event marked handled);
+        # a sync request in flight is simply dropped.
+        await self.transport.finish()
         if self._run_task is not None:
-            # Events being handled finish first (answer sent, event marked handled);
-            # a sync request in flight is simply dropped.
-            async with self.transport.processing:
-                self._run_task.cancel()
-                try:
-                    await self._run_task
-                except (asyncio.CancelledError, Exception):
-                    pass
+            self._run_task.cancel()
+            try:
+                await self._run_task
+            except (asyncio.CancelledError, Exception):
+                pass
         await self.transport.close()
         await self.store.close()
 

@@ -39,6 +39,7 @@ from bot.matrix.login import Login
 from bot.matrix.outbox import Outbox
 from bot.matrix.retry import NET_ERRORS, ConnectionStats, MatrixError, Retrier
 from bot.matrix.session import SessionFiles
+from bot.matrix.workers import Batch, RoomWorkers
 from bot.store import Store
 
 __all__ = ["Handler", "MatrixError", "MatrixTransport"]
@@ -75,6 +76,8 @@ class MatrixTransport:
         self.retry = Retrier(config.backoff_max_seconds, self._stopping, self.stats)
         self.late = LateKeys(store, config.key_wait_seconds, time.monotonic)
         self._process_lock = asyncio.Lock()
+        # Each room's events in order, the rooms side by side (see workers.py).
+        self.workers = RoomWorkers(self._handle_in, self._save_token)
         self._deadline_task: asyncio.Task | None = None
         self._handler: Handler | None = None
         self._since: str | None = None
@@ -116,10 +119,15 @@ class MatrixTransport:
     def stop(self) -> None:
         self._stopping.set()
 
-    @property
-    def processing(self) -> asyncio.Lock:
-        """Held while a sync's events are handled: a clean stop waits for it."""
-        return self._process_lock
+    async def finish(self) -> None:
+        """Let the events being handled finish (answer sent, event marked handled).
+
+        Events still queued behind them are dropped: the sync token covering them
+        was not saved, so the next start fetches them again.
+        """
+        self._stopping.set()
+        async with self._process_lock:
+            await self.workers.close()
 
     async def close(self) -> None:
         self._stopping.set()
@@ -151,9 +159,11 @@ class MatrixTransport:
             async with self._process_lock:
                 await self._process(resp, skip_history=first_ever)
                 self._since = resp.next_batch
-                await self._maybe_save_token()
             self.stats.syncs += 1
             if first:
+                # Timers and schedules start from the state after what came while
+                # the bot was down, as if those events had been handled in one go.
+                await self.workers.wait_idle()
                 first = first_ever = False
                 self.ready.set()
                 await self._safely(handler.on_ready())
@@ -189,6 +199,7 @@ class MatrixTransport:
         return delay
 
     async def _process(self, resp: SyncResponse, skip_history: bool) -> None:
+        """Queue the sync's events for their rooms; their token is saved once they are handled."""
         assert self.client is not None and self._handler is not None
         for room_id, info in resp.rooms.invite.items():
             for event in info.invite_state:
@@ -213,11 +224,13 @@ class MatrixTransport:
                 # was down): page back to them. Not when the bot just joined:
                 # what came before is not for it (and could not be decrypted).
                 events = await self._backfill(room_id, info.timeline.prev_batch) + events
+            ids = [e.event_id for e in events if getattr(e, "event_id", None)]
+            done = await self.store.processed_among(ids) if ids else set()
             for event in events:
                 event_id = getattr(event, "event_id", None)
-                if event_id and not await self.store.is_processed(event_id):
+                if event_id and event_id not in done:
                     await self.late.push(self.client, room_id, event)
-        await self._release()
+        await self._release(resp.next_batch)
 
     def _joins(self, events: list) -> bool:
         return any(
@@ -232,13 +245,20 @@ class MatrixTransport:
                 extra = event.source.get("content", {}).get("additional_creators") or []
                 self.creators[room_id] = frozenset([event.sender, *[u for u in extra if isinstance(u, str)]])
 
-    async def _release(self) -> None:
-        """Handle every event that no longer waits for a key, in order."""
+    async def _release(self, token: str | None) -> Batch:
+        """Queue every event that no longer waits for a key, in its room's order."""
         assert self.client is not None
+        batch = self.workers.batch(token)
         for room_id, event in self.late.release(self.client):
-            room = self.client.rooms.get(room_id)
-            if room is not None:
-                await self._handle(room, event)
+            self.workers.submit(batch, room_id, event.event_id, event)
+        await self.workers.seal(batch)
+        return batch
+
+    async def _handle_in(self, room_id: str, event: Event) -> None:
+        assert self.client is not None
+        room = self.client.rooms.get(room_id)
+        if room is not None:
+            await self._handle(room, event)
 
     async def _handle(self, room: MatrixRoom, event: Event) -> None:
         assert self._handler is not None
@@ -259,11 +279,12 @@ class MatrixTransport:
         except Exception:
             log.exception("Handler failed")
 
-    async def _maybe_save_token(self) -> None:
+    async def _save_token(self, token: str) -> None:
         # While a decrypted event waits behind an undecryptable one it exists
-        # only in memory: keep the old token so a crash replays it.
-        if self._since and not self.late.holding():
-            await self.store.save_sync_token(self._since)
+        # only in memory: keep the old token so a crash replays it. The batch
+        # that releases it saves a later one.
+        if not self.late.holding():
+            await self.store.save_sync_token(token)
 
     async def _deadline_loop(self) -> None:
         """Release waiting rooms when a key arrives or a wait times out."""
@@ -278,8 +299,7 @@ class MatrixTransport:
             if not self.ready.is_set():
                 continue
             async with self._process_lock:
-                await self._release()
-                await self._maybe_save_token()
+                await self._release(self._since)
 
     async def _backfill(self, room_id: str, prev_batch: str) -> list[Event]:
         """Events skipped by a limited sync, back to the last one handled."""

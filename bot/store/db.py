@@ -153,6 +153,17 @@ class Store:
         ) as cur:
             return await cur.fetchone() is not None
 
+    async def processed_among(self, event_ids: list[str]) -> set[str]:
+        """Those of ``event_ids`` already handled (one query for a whole sync)."""
+        found: set[str] = set()
+        for start in range(0, len(event_ids), 500):  # under SQLite's variable limit
+            chunk = event_ids[start:start + 500]
+            async with self.conn.execute(
+                "SELECT event_id FROM processed_events WHERE event_id IN (%s)" % ",".join("?" * len(chunk)), chunk
+            ) as cur:
+                found.update(row[0] for row in await cur.fetchall())
+        return found
+
     async def mark_processed(self, room_id: str, event_ids: list[str], db: aiosqlite.Connection | None = None) -> None:
         """Record handled events; pass ``db`` to join a caller's transaction."""
         rows = [(eid, room_id, time.time()) for eid in event_ids]

@@ -1,0 +1,71 @@
+"""Rooms side by side on a real Synapse: a room stuck on the homeserver holds up no other."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+import pytest
+
+from tests.harness import TIMEOUT, join_bot
+
+pytestmark = pytest.mark.synapse
+
+
+async def timeline_since(bot, token: str, room_id: str) -> list[str]:
+    """Event ids a sync from ``token`` gives the bot in ``room_id``: what a restart would fetch."""
+    client = bot.transport.client
+    async with aiohttp.ClientSession() as http:
+        async with http.get(
+            f"{client.homeserver}/_matrix/client/v3/sync",
+            params={"since": token, "timeout": "0"},
+            headers={"Authorization": f"Bearer {client.access_token}"},
+        ) as resp:
+            assert resp.status == 200, await resp.text()
+            body = await resp.json()
+    room = body.get("rooms", {}).get("join", {}).get(room_id, {})
+    return [e["event_id"] for e in room.get("timeline", {}).get("events", [])]
+
+
+async def test_a_room_stuck_on_a_send_holds_up_neither_other_rooms_nor_loses_its_event(make_bot, make_player):
+    stuck_room: dict[str, str] = {}
+    reached = asyncio.Event()
+    release = asyncio.Event()
+
+    def prepare(bot):
+        real_send = bot.transport.send
+
+        async def send(room_id, content, tx_id=None, **kwargs):
+            if room_id == stuck_room.get("id"):
+                # The homeserver takes its time answering this room's send.
+                reached.set()
+                await release.wait()
+            return await real_send(room_id, content, tx_id, **kwargs)
+
+        bot.transport.send = send
+
+    bot = await make_bot(prepare=prepare)
+    bot_user = bot.config.matrix.user_id
+    alice = await make_player("alice")
+    bob = await make_player("bob")
+    slow = await join_bot(alice, bot_user)
+    quick = await join_bot(bob, bot_user)
+
+    stuck_room["id"] = slow
+    stuck_id = await alice.send(slow, "!help")
+    await asyncio.wait_for(reached.wait(), TIMEOUT)
+
+    # Another room is answered while the first one's handler still waits.
+    await bob.send(quick, "!help")
+    await bob.wait_message(quick, bot_user, "Commands")
+    assert not alice.from_user(slow, bot_user), "the stuck room cannot have been answered yet"
+
+    # The saved sync token still covers the stuck event: a crash now would fetch it again.
+    token = await bot.store.sync_token()
+    assert token is not None
+    assert stuck_id in await timeline_since(bot, token, slow)
+
+    release.set()
+    answer = await alice.wait_message(slow, bot_user, "Commands")
+    assert answer.decrypted
+    assert len(alice.from_user(slow, bot_user)) == 1
