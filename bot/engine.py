@@ -64,7 +64,7 @@ class Engine:
         """After the first sync: send what a crash left unsent, re-arm every timer."""
         for item in await self.games.pending_outbox():
             async with self._locks[item.room_id]:
-                await self._deliver(item)
+                await self._deliver([item])
         self.timers.start()
         for game in await self.games.active_games():
             self.timers.replace_game(game.id, pending_timers(GameState.from_dict(game.state)))
@@ -103,9 +103,7 @@ class Engine:
                 await self._send_reply(room_id, rendered, source_event_id)
                 return False
             if outcome.state == state and not outcome.effects:
-                if source_event_id:
-                    await self.games.store.mark_processed(room_id, [source_event_id])
-                return True
+                return True  # the transport marks the event handled
             view = await self.views(room_id)
             messages = await self._render(view, outcome.state, outcome.effects)
             over = any(isinstance(e, fx.GameOver) for e in outcome.effects)
@@ -118,8 +116,7 @@ class Engine:
                 self.timers.cancel_game(game_id)
             else:
                 self.timers.replace_game(game_id, pending_timers(outcome.state))
-            for item in items:
-                await self._deliver(item)
+            await self._deliver(items)
             return True
 
     async def _fire(self, game_id: int, kind: str, seq: int) -> None:
@@ -168,20 +165,26 @@ class Engine:
             return self.synthesis.posts(view, state, effect.final)
         return []  # timers and game over are handled by handle()
 
-    async def _deliver(self, item: OutboxItem) -> None:
-        effect = item.effect
-        if effect["type"] == "file":
-            await self.outgoing.send_file(item.room_id, effect["text"].encode("utf-8"), effect["filename"],
-                                          effect["mimetype"], item.tx_id)
-        else:
-            await self.outgoing.send(item.room_id, effect["content"], item.tx_id)
-        await self.games.outbox_done(item.id)
+    async def _deliver(self, items: list[OutboxItem]) -> None:
+        """Send a step's messages in order, then clear them from the outbox in one go.
+
+        A crash before the clearing sends them all again at the next start, with the
+        same transaction ids: the homeserver answers with the first messages.
+        """
+        for item in items:
+            effect = item.effect
+            if effect["type"] == "file":
+                await self.outgoing.send_file(item.room_id, effect["text"].encode("utf-8"), effect["filename"],
+                                              effect["mimetype"], item.tx_id)
+            else:
+                await self.outgoing.send(item.room_id, effect["content"], item.tx_id)
+        await self.games.outbox_done(*(item.id for item in items))
 
     async def _send_reply(self, room_id: str, rendered: Rendered, source_event_id: str | None) -> None:
         tx_id = reply_tx_id(source_event_id or f"{room_id}:{self.clock().isoformat()}", 0)
+        # A crash before the transport marks the event handled answers it again
+        # with the same transaction id: the homeserver keeps the first answer.
         await self.outgoing.send(room_id, rendered.content(), tx_id)
-        if source_event_id:
-            await self.games.store.mark_processed(room_id, [source_event_id])
 
     async def reply(self, room_id: str, rendered: Rendered, source_event_id: str | None) -> None:
         """A read-only answer (status, lists) under the room's lock, in order."""

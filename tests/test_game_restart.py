@@ -168,7 +168,7 @@ async def test_crash_between_commit_and_send_delivers_each_message_once(make_bot
     # with the same transaction ids and the homeserver keeps the first messages.
     real_done = bot.engine.games.outbox_done
 
-    async def dying_done(item_id):
+    async def dying_done(*item_ids):
         raise Crash()
 
     bot.engine.games.outbox_done = dying_done

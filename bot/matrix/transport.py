@@ -268,7 +268,7 @@ class MatrixTransport:
                     await self._safely(self._handler.on_joined(room))
             elif event.sender != self.user_id:
                 await self._safely(self._handler.on_event(room, event))
-        await self.store.mark_processed(room.room_id, [event.event_id])
+        await self.store.mark_handled(room.room_id, event.event_id)
 
     async def _safely(self, coro) -> None:
         """A handler's bug must not stop the sync loop or lose the next events."""

@@ -30,6 +30,13 @@ class Store:
         # this, a second BEGIN while a transaction is open fails, or worse, its
         # statements land in the other task's transaction.
         self._write = asyncio.Lock()
+        # Events a committed game step already marked handled in its own
+        # transaction: the transport need not mark them a second time.
+        self._recorded: set[str] = set()
+        # Room settings change only through the setters below: read each room once.
+        self._settings: dict[str, tuple[str | None, bool]] = {}
+        # Ids of events waiting for their room key, once read (None: not known yet).
+        self._pending_ids: set[str] | None = None
 
     @classmethod
     async def open(cls, path: Path) -> "Store":
@@ -72,8 +79,7 @@ class Store:
         return self.db
 
     async def schema_version(self) -> int:
-        async with self.conn.execute("PRAGMA user_version") as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(self.conn, "PRAGMA user_version")
         return int(row[0])
 
     async def _migrate(self) -> None:
@@ -114,8 +120,7 @@ class Store:
         """
         for _ in range(attempts):
             try:
-                async with self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
-                    busy = (await cur.fetchone())[0]
+                busy = (await fetch_one(self.conn, "PRAGMA wal_checkpoint(TRUNCATE)"))[0]
                 if not busy:
                     return True
             except sqlite3.OperationalError as exc:
@@ -128,8 +133,7 @@ class Store:
     # -- key/value -------------------------------------------------------------
 
     async def get_value(self, key: str) -> str | None:
-        async with self.conn.execute("SELECT value FROM kv WHERE key = ?", (key,)) as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(self.conn, "SELECT value FROM kv WHERE key = ?", (key,))
         return row[0] if row else None
 
     async def set_value(self, key: str, value: str) -> None:
@@ -148,20 +152,16 @@ class Store:
         await self.set_value("sync_token", token)
 
     async def is_processed(self, event_id: str) -> bool:
-        async with self.conn.execute(
-            "SELECT 1 FROM processed_events WHERE event_id = ?", (event_id,)
-        ) as cur:
-            return await cur.fetchone() is not None
+        row = await fetch_one(self.conn, "SELECT 1 FROM processed_events WHERE event_id = ?", (event_id,))
+        return row is not None
 
     async def processed_among(self, event_ids: list[str]) -> set[str]:
         """Those of ``event_ids`` already handled (one query for a whole sync)."""
         found: set[str] = set()
         for start in range(0, len(event_ids), 500):  # under SQLite's variable limit
             chunk = event_ids[start:start + 500]
-            async with self.conn.execute(
-                "SELECT event_id FROM processed_events WHERE event_id IN (%s)" % ",".join("?" * len(chunk)), chunk
-            ) as cur:
-                found.update(row[0] for row in await cur.fetchall())
+            query = "SELECT event_id FROM processed_events WHERE event_id IN (%s)" % ",".join("?" * len(chunk))
+            found.update(row[0] for row in await fetch_all(self.conn, query, chunk))
         return found
 
     async def mark_processed(self, room_id: str, event_ids: list[str], db: aiosqlite.Connection | None = None) -> None:
@@ -169,10 +169,29 @@ class Store:
         rows = [(eid, room_id, time.time()) for eid in event_ids]
         if db is not None:
             await db.executemany("INSERT OR IGNORE INTO processed_events VALUES(?, ?, ?)", rows)
-            await db.execute("DELETE FROM pending_events WHERE event_id IN (%s)" % ",".join("?" * len(event_ids)), event_ids)
+            # Almost never waiting for a key: skip the delete unless one was.
+            waiting = [e for e in event_ids if self._pending_ids is None or e in self._pending_ids]
+            if waiting:
+                await db.execute("DELETE FROM pending_events WHERE event_id IN (%s)" % ",".join("?" * len(waiting)),
+                                 waiting)
+                if self._pending_ids is not None:
+                    self._pending_ids.difference_update(waiting)
             return
         async with self.transaction() as tx:
             await self.mark_processed(room_id, event_ids, tx)
+
+    def note_recorded(self, event_id: str) -> None:
+        """``event_id`` was marked handled inside a transaction that committed."""
+        if len(self._recorded) > 10_000:  # only ever a few entries; never let it grow
+            self._recorded.clear()
+        self._recorded.add(event_id)
+
+    async def mark_handled(self, room_id: str, event_id: str) -> None:
+        """Mark an event handled unless a committed step already did."""
+        if event_id in self._recorded:
+            self._recorded.discard(event_id)
+            return
+        await self.mark_processed(room_id, [event_id])
 
     # -- undecryptable events ------------------------------------------------------
 
@@ -182,23 +201,30 @@ class Store:
                 "INSERT OR IGNORE INTO pending_events VALUES(?, ?, ?, ?, ?)",
                 (event_id, room_id, session_id, json.dumps(source), time.time()),
             )
+        if self._pending_ids is not None:
+            self._pending_ids.add(event_id)
 
     async def pending(self) -> list[tuple[str, dict]]:
         """(room id, event source) of every event still waiting for its key, oldest first."""
-        async with self.conn.execute(
-            "SELECT room_id, source FROM pending_events ORDER BY received_at, rowid"
-        ) as cur:
-            rows = await cur.fetchall()
+        rows = await fetch_all(self.conn,
+                               "SELECT room_id, source, event_id FROM pending_events ORDER BY received_at, rowid")
+        self._pending_ids = {row[2] for row in rows}
         return [(row[0], json.loads(row[1])) for row in rows]
 
     # -- room settings ----------------------------------------------------------------
 
+    async def room_settings(self, room_id: str) -> tuple[str | None, bool]:
+        """(language or None, pseudonymous) of a room; read once, then kept in memory."""
+        settings = self._settings.get(room_id)
+        if settings is None:
+            row = await fetch_one(self.conn, "SELECT language, pseudonymous FROM room_settings WHERE room_id = ?",
+                                  (room_id,))
+            settings = (row[0], bool(row[1])) if row else (None, False)
+            self._settings[room_id] = settings
+        return settings
+
     async def room_language(self, room_id: str) -> str | None:
-        async with self.conn.execute(
-            "SELECT language FROM room_settings WHERE room_id = ?", (room_id,)
-        ) as cur:
-            row = await cur.fetchone()
-        return row[0] if row else None
+        return (await self.room_settings(room_id))[0]
 
     async def set_room_language(self, room_id: str, language: str) -> None:
         async with self.transaction() as db:
@@ -207,13 +233,10 @@ class Store:
                 "ON CONFLICT(room_id) DO UPDATE SET language = excluded.language",
                 (room_id, language),
             )
+        self._settings.pop(room_id, None)
 
     async def room_pseudonymous(self, room_id: str) -> bool:
-        async with self.conn.execute(
-            "SELECT pseudonymous FROM room_settings WHERE room_id = ?", (room_id,)
-        ) as cur:
-            row = await cur.fetchone()
-        return bool(row[0]) if row else False
+        return (await self.room_settings(room_id))[1]
 
     async def set_room_pseudonymous(self, room_id: str, on: bool) -> None:
         async with self.transaction() as db:
@@ -222,6 +245,18 @@ class Store:
                 "ON CONFLICT(room_id) DO UPDATE SET pseudonymous = excluded.pseudonymous",
                 (room_id, int(on)),
             )
+        self._settings.pop(room_id, None)
+
+
+async def fetch_one(conn: aiosqlite.Connection, sql: str, params=()) -> sqlite3.Row | None:
+    """The first row of a query, in one trip to the database thread (not three)."""
+    rows = await conn.execute_fetchall(sql, params)
+    return rows[0] if rows else None
+
+
+async def fetch_all(conn: aiosqlite.Connection, sql: str, params=()) -> list[sqlite3.Row]:
+    """Every row of a query, in one trip to the database thread."""
+    return list(await conn.execute_fetchall(sql, params))
 
 
 def _statements(sql: str) -> list[str]:

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.store.db import Store
+from bot.store.db import Store, fetch_all, fetch_one
 
 
 @dataclass(frozen=True)
@@ -55,18 +55,15 @@ class GameStore:
         self.store = store
 
     async def active_game(self, room_id: str) -> StoredGame | None:
-        async with self.store.conn.execute(
+        row = await fetch_one(
+            self.store.conn,
             "SELECT id, room_id, state, active FROM games WHERE room_id = ? AND active = 1 ORDER BY id DESC LIMIT 1",
             (room_id,),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return _game(row) if row else None
 
     async def game(self, game_id: int) -> StoredGame | None:
-        async with self.store.conn.execute(
-            "SELECT id, room_id, state, active FROM games WHERE id = ?", (game_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(self.store.conn, "SELECT id, room_id, state, active FROM games WHERE id = ?", (game_id,))
         return _game(row) if row else None
 
     async def commit(self, step: Step) -> tuple[int, list[OutboxItem]]:
@@ -88,10 +85,9 @@ class GameStore:
                     "UPDATE games SET state = ?, active = ?, updated_at = ?, ended_at = ? WHERE id = ?",
                     (state_json, int(step.active), now, ended_at, game_id),
                 )
-            async with db.execute(
-                "SELECT COALESCE(MAX(seq), 0) + 1 FROM game_events WHERE game_id = ?", (game_id,)
-            ) as cur:
-                seq = (await cur.fetchone())[0]
+            seq = (await fetch_one(
+                db, "SELECT COALESCE(MAX(seq), 0) + 1 FROM game_events WHERE game_id = ?", (game_id,),
+            ))[0]
             await db.execute(
                 "INSERT INTO game_events(game_id, seq, at, facilitator, event) VALUES(?, ?, ?, ?, ?)",
                 (game_id, seq, step.at.isoformat(), int(step.facilitator), json.dumps(step.event, ensure_ascii=False)),
@@ -108,52 +104,53 @@ class GameStore:
                 items.append(OutboxItem(cur.lastrowid, game_id, step.room_id, effect, tx_id))
             if step.source_event_id:
                 await self.store.mark_processed(step.room_id, [step.source_event_id], db)
+        if step.source_event_id:
+            self.store.note_recorded(step.source_event_id)
         return game_id, items
 
     async def active_games(self) -> list[StoredGame]:
-        async with self.store.conn.execute(
-            "SELECT id, room_id, state, active FROM games WHERE active = 1 ORDER BY id"
-        ) as cur:
-            rows = await cur.fetchall()
+        rows = await fetch_all(
+            self.store.conn, "SELECT id, room_id, state, active FROM games WHERE active = 1 ORDER BY id",
+        )
         return [_game(r) for r in rows]
 
     async def pending_outbox(self) -> list[OutboxItem]:
-        async with self.store.conn.execute(
-            "SELECT id, game_id, room_id, effect, tx_id FROM outbox WHERE done = 0 ORDER BY id"
-        ) as cur:
-            rows = await cur.fetchall()
+        rows = await fetch_all(
+            self.store.conn, "SELECT id, game_id, room_id, effect, tx_id FROM outbox WHERE done = 0 ORDER BY id",
+        )
         return [OutboxItem(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
 
-    async def outbox_done(self, item_id: int) -> None:
+    async def outbox_done(self, *item_ids: int) -> None:
         # The effect's text is not kept once carried out: only the game state
         # (what the synthesis needs) stays.
+        if not item_ids:
+            return
         async with self.store.transaction() as db:
-            await db.execute("DELETE FROM outbox WHERE id = ?", (item_id,))
+            await db.executemany("DELETE FROM outbox WHERE id = ?", [(i,) for i in item_ids])
 
     async def events(self, game_id: int) -> list[tuple[str, bool, dict]]:
         """(time, facilitator, event) of a game, in order: what replay needs."""
-        async with self.store.conn.execute(
-            "SELECT at, facilitator, event FROM game_events WHERE game_id = ? ORDER BY seq", (game_id,)
-        ) as cur:
-            rows = await cur.fetchall()
+        rows = await fetch_all(
+            self.store.conn, "SELECT at, facilitator, event FROM game_events WHERE game_id = ? ORDER BY seq",
+            (game_id,),
+        )
         return [(r[0], bool(r[1]), json.loads(r[2])) for r in rows]
 
     # -- privacy ----------------------------------------------------------------------
 
     async def room_games(self, room_id: str) -> list[StoredGame]:
         """Every game of the room whose texts are still stored, oldest first."""
-        async with self.store.conn.execute(
-            "SELECT id, room_id, state, active FROM games WHERE room_id = ? AND purged = 0 ORDER BY id", (room_id,)
-        ) as cur:
-            rows = await cur.fetchall()
+        rows = await fetch_all(
+            self.store.conn, "SELECT id, room_id, state, active FROM games WHERE room_id = ? AND purged = 0 ORDER BY id",
+            (room_id,),
+        )
         return [_game(r) for r in rows]
 
     async def rewrite_without(self, game_id: int, state: dict, user: str) -> None:
         """Save ``state`` (already without ``user``'s texts) and blank them in the log too."""
         async with self.store.transaction() as db:
             await db.execute("UPDATE games SET state = ? WHERE id = ?", (json.dumps(state, ensure_ascii=False), game_id))
-            async with db.execute("SELECT seq, event FROM game_events WHERE game_id = ?", (game_id,)) as cur:
-                rows = await cur.fetchall()
+            rows = await fetch_all(db, "SELECT seq, event FROM game_events WHERE game_id = ?", (game_id,))
             for seq, text in rows:
                 event = json.loads(text)
                 if event.get("actor") == user and event.get("text"):
@@ -177,8 +174,7 @@ class GameStore:
         if game_ids is not None:
             query += " AND id IN (%s)" % ",".join("?" * len(game_ids)) if game_ids else " AND 0"
             args.extend(game_ids)
-        async with self.store.conn.execute(query, args) as cur:
-            rows = await cur.fetchall()
+        rows = await fetch_all(self.store.conn, query, args)
         if not rows:
             return []
         async with self.store.transaction() as db:
@@ -203,10 +199,9 @@ class GameStore:
             )
 
     async def custom_cards(self, room_id: str) -> list[dict]:
-        async with self.store.conn.execute(
-            "SELECT card FROM custom_cards WHERE room_id = ? ORDER BY created_at", (room_id,)
-        ) as cur:
-            rows = await cur.fetchall()
+        rows = await fetch_all(
+            self.store.conn, "SELECT card FROM custom_cards WHERE room_id = ? ORDER BY created_at", (room_id,),
+        )
         return [json.loads(r[0]) for r in rows]
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from bot.schedule import Marks, Recurrence
-from bot.store.db import Store
+from bot.store.db import Store, fetch_all, fetch_one
 
 
 @dataclass(frozen=True)
@@ -65,24 +65,20 @@ class ScheduleStore:
             return cur.lastrowid
 
     async def get(self, schedule_id: int) -> StoredSchedule | None:
-        async with self.store.conn.execute(
-            f"SELECT {_COLUMNS} FROM schedules WHERE id = ? AND cancelled = 0", (schedule_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(
+            self.store.conn, f"SELECT {_COLUMNS} FROM schedules WHERE id = ? AND cancelled = 0", (schedule_id,),
+        )
         return _schedule(row) if row else None
 
     async def in_room(self, room_id: str) -> list[StoredSchedule]:
-        async with self.store.conn.execute(
-            f"SELECT {_COLUMNS} FROM schedules WHERE room_id = ? AND cancelled = 0 ORDER BY id", (room_id,)
-        ) as cur:
-            rows = await cur.fetchall()
+        rows = await fetch_all(
+            self.store.conn, f"SELECT {_COLUMNS} FROM schedules WHERE room_id = ? AND cancelled = 0 ORDER BY id",
+            (room_id,),
+        )
         return [_schedule(r) for r in rows]
 
     async def active(self) -> list[StoredSchedule]:
-        async with self.store.conn.execute(
-            f"SELECT {_COLUMNS} FROM schedules WHERE cancelled = 0 ORDER BY id"
-        ) as cur:
-            rows = await cur.fetchall()
+        rows = await fetch_all(self.store.conn, f"SELECT {_COLUMNS} FROM schedules WHERE cancelled = 0 ORDER BY id")
         return [_schedule(r) for r in rows]
 
     async def cancel(self, schedule_id: int, room_id: str) -> bool:
@@ -100,8 +96,7 @@ class ScheduleStore:
         """Record ``marks`` and queue ``items`` (kind, payload, tx id) together."""
         out = []
         async with self.store.transaction() as db:
-            async with db.execute("SELECT room_id FROM schedules WHERE id = ?", (schedule_id,)) as cur:
-                room_id = (await cur.fetchone())[0]
+            room_id = (await fetch_one(db, "SELECT room_id FROM schedules WHERE id = ?", (schedule_id,)))[0]
             await db.execute(
                 "UPDATE schedules SET handled_until = ?, reminded_until = ? WHERE id = ?",
                 (_instant(marks.handled), _instant(marks.reminded), schedule_id),
@@ -115,10 +110,9 @@ class ScheduleStore:
         return out
 
     async def pending(self) -> list[ScheduleItem]:
-        async with self.store.conn.execute(
-            "SELECT id, schedule_id, room_id, kind, payload, tx_id FROM schedule_outbox ORDER BY id"
-        ) as cur:
-            rows = await cur.fetchall()
+        rows = await fetch_all(
+            self.store.conn, "SELECT id, schedule_id, room_id, kind, payload, tx_id FROM schedule_outbox ORDER BY id",
+        )
         return [ScheduleItem(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5]) for r in rows]
 
     async def done(self, item_id: int) -> None:
@@ -129,16 +123,14 @@ class ScheduleStore:
 
     async def latest_game_id(self, room_id: str) -> int:
         """The id of the room's newest game (0 when none): a lobby opened since raises it."""
-        async with self.store.conn.execute("SELECT COALESCE(MAX(id), 0) FROM games WHERE room_id = ?",
-                                           (room_id,)) as cur:
-            return (await cur.fetchone())[0]
+        row = await fetch_one(self.store.conn, "SELECT COALESCE(MAX(id), 0) FROM games WHERE room_id = ?", (room_id,))
+        return row[0]
 
     async def usual_players(self, room_id: str, games: int = 3) -> list[str]:
         """Who played the room's last ``games`` games, the most regular first."""
-        async with self.store.conn.execute(
-            "SELECT state FROM games WHERE room_id = ? ORDER BY id DESC LIMIT ?", (room_id, games)
-        ) as cur:
-            rows = await cur.fetchall()
+        rows = await fetch_all(
+            self.store.conn, "SELECT state FROM games WHERE room_id = ? ORDER BY id DESC LIMIT ?", (room_id, games),
+        )
         seen: dict[str, int] = {}
         for (text,) in rows:
             state = json.loads(text)
