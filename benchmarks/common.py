@@ -250,6 +250,43 @@ def memory_kb(pid: int) -> dict[str, int]:
     return out
 
 
+ARENA_ALIGN = 64 << 20  # glibc's per-thread malloc heaps are 64 MiB aligned
+
+
+def memory_map(pid: int) -> dict[str, int]:
+    """Resident KiB by kind of mapping (/proc/PID/smaps): where a process's RSS lives.
+
+    ``heap``: the main malloc heap (brk); ``thread arenas``: glibc heaps of other
+    threads (anonymous, 64 MiB aligned); ``anonymous``: the rest of the anonymous
+    memory (Python's object arenas, large allocations, Rust's); ``files``: mapped
+    libraries and files.
+    """
+    out = {"heap": 0, "thread arenas": 0, "anonymous": 0, "files": 0, "stacks": 0}
+    kind = None
+    with open(f"/proc/{pid}/smaps") as fh:
+        for line in fh:
+            first = line.split(None, 1)[0]
+            if "-" in first and not first.endswith(":"):
+                start = int(first.split("-")[0], 16)
+                fields = line.split()
+                path = fields[5] if len(fields) > 5 else ""
+                if path == "[heap]":
+                    kind = "heap"
+                elif path.startswith("[stack"):
+                    kind = "stacks"
+                elif path.startswith("["):
+                    kind = "files"
+                elif path:
+                    kind = "files"
+                elif start % ARENA_ALIGN == 0:
+                    kind = "thread arenas"
+                else:
+                    kind = "anonymous"
+            elif first == "Rss:" and kind is not None:
+                out[kind] += int(line.split()[1])
+    return out
+
+
 def percentile(values: list[float], q: float) -> float:
     """Nearest-rank percentile (q in 0..100)."""
     if not values:

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import yaml  # noqa: E402
 
-from benchmarks.common import (ROOT, Client, cpu_seconds, log_time, memory_kb, password_of,  # noqa: E402
+from benchmarks.common import (ROOT, Client, cpu_seconds, log_time, memory_kb, memory_map, password_of,  # noqa: E402
                                register, summary_ms)
 from benchmarks import spy  # noqa: E402
 from benchmarks.seed import expected_timers, seed_games  # noqa: E402
@@ -253,6 +253,7 @@ class Bench:
         self.results["latency"] = {"bot": summary_ms(bot), "bare": summary_ms(bare)}
         await asyncio.sleep(1)
         self.results["memory_warm_kb"] = {"bot": self.bot.rss_kb(), "bare": self.bare.rss_kb()}
+        self.results["memory_map_warm_kb"] = {"bot": memory_map(self.bot.pid), "bare": memory_map(self.bare.pid)}
         self.memory_snapshot()  # before the load (with --trace-memory)
 
     # -- scenario 2 -----------------------------------------------------------------
@@ -317,6 +318,7 @@ class Bench:
         probe_bot, probe_bare, probe_failures = await probe_task
         samples = await sampler
         after = self.cpu_snapshot()
+        memory_after = {"bot": memory_map(self.bot.pid), "bare": memory_map(self.bare.pid)}
         self.memory_snapshot()  # after the load (with --trace-memory)
         for proc in self.workers:
             await proc.wait()
@@ -348,6 +350,7 @@ class Bench:
                                           "bare": round(1000 * cpu["bare"] / handled_bare, 2)},
             "max_active_games": max((s["active"] for s in samples), default=0),
             "memory_kb_at_peak": peak,
+            "memory_map_after_kb": memory_after,
             "bot_store_after": self.store_counts(),
             "bot_log_errors": self.log_errors(),
             "games": games,
