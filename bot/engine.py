@@ -65,6 +65,7 @@ class Engine:
         for item in await self.games.pending_outbox():
             async with self._locks[item.room_id]:
                 await self._deliver([item])
+        log.info("Starting the game timers")
         self.timers.start()
         for game in await self.games.active_games():
             self.timers.replace_game(game.id, pending_timers(GameState.from_dict(game.state)))

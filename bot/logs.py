@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import sys
 
-_NIO_LOGGERS = ("nio", "peewee", "aiohttp")
+# APScheduler logs every job added, removed and run at INFO: one line per game
+# step is noise, and costs time under load.
+_QUIET_LOGGERS = ("nio", "peewee", "aiohttp", "apscheduler")
 
 
 class RedactContent(logging.Filter):
@@ -34,7 +36,7 @@ def configure_logging(level: str = "INFO", stream=None) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    for name in _NIO_LOGGERS:
+    for name in _QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
     if level == "DEBUG":
         logging.getLogger("bot").warning(

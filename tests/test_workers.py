@@ -175,3 +175,22 @@ async def test_workers_end_when_their_room_is_empty():
     await idle(workers)
     assert workers.busy() == 0
     assert not workers._rooms  # no task or queue kept per idle room
+
+
+async def test_an_event_handled_while_a_sync_is_read_is_not_queued_again():
+    rec = Recorder()
+    workers = RoomWorkers(rec.handle, rec.save)
+    first = workers.batch("t1")
+    workers.submit(first, "!r", "a", "a")
+    await workers.seal(first)
+    # The next sync is being read (its "already handled?" check ran before "a" was
+    # marked) while "a" is handled; a backfill brings "a" again.
+    second = workers.batch("t2")
+    await idle(workers)
+    assert not workers.submit(second, "!r", "a", "a")
+    await workers.seal(second)
+    await idle(workers)
+    assert rec.handled == [("!r", "a")]
+    assert rec.saved == ["t1", "t2"]
+    # Once no sync is being read, the memory of handled ids is dropped.
+    assert not workers._recent

@@ -201,6 +201,8 @@ class MatrixTransport:
     async def _process(self, resp: SyncResponse, skip_history: bool) -> None:
         """Queue the sync's events for their rooms; their token is saved once they are handled."""
         assert self.client is not None and self._handler is not None
+        # Opened first: an event handled while this sync is read is not queued again.
+        batch = self.workers.batch(resp.next_batch)
         for room_id, info in resp.rooms.invite.items():
             for event in info.invite_state:
                 if (
@@ -209,6 +211,7 @@ class MatrixTransport:
                     and event.membership == "invite"
                 ):
                     await self._safely(self._handler.on_invite(room_id, event.sender))
+        timelines: list[tuple[str, list[Event]]] = []
         for room_id, info in resp.rooms.join.items():
             self._note_creators(room_id, list(info.state) + list(info.timeline.events))
             events = list(info.timeline.events)
@@ -224,13 +227,16 @@ class MatrixTransport:
                 # was down): page back to them. Not when the bot just joined:
                 # what came before is not for it (and could not be decrypted).
                 events = await self._backfill(room_id, info.timeline.prev_batch) + events
-            ids = [e.event_id for e in events if getattr(e, "event_id", None)]
-            done = await self.store.processed_among(ids) if ids else set()
+            timelines.append((room_id, events))
+        # One look-up for the whole sync: which of its events were handled before.
+        ids = [e.event_id for _, events in timelines for e in events if getattr(e, "event_id", None)]
+        done = await self.store.processed_among(ids) if ids else set()
+        for room_id, events in timelines:
             for event in events:
                 event_id = getattr(event, "event_id", None)
                 if event_id and event_id not in done:
                     await self.late.push(self.client, room_id, event)
-        await self._release(resp.next_batch)
+        await self._release(batch)
 
     def _joins(self, events: list) -> bool:
         return any(
@@ -245,14 +251,12 @@ class MatrixTransport:
                 extra = event.source.get("content", {}).get("additional_creators") or []
                 self.creators[room_id] = frozenset([event.sender, *[u for u in extra if isinstance(u, str)]])
 
-    async def _release(self, token: str | None) -> Batch:
+    async def _release(self, batch: Batch) -> None:
         """Queue every event that no longer waits for a key, in its room's order."""
         assert self.client is not None
-        batch = self.workers.batch(token)
         for room_id, event in self.late.release(self.client):
             self.workers.submit(batch, room_id, event.event_id, event)
         await self.workers.seal(batch)
-        return batch
 
     async def _handle_in(self, room_id: str, event: Event) -> None:
         assert self.client is not None
@@ -261,13 +265,14 @@ class MatrixTransport:
             await self._handle(room, event)
 
     async def _handle(self, room: MatrixRoom, event: Event) -> None:
+        # Not handled before: _process skipped the events marked handled, and the
+        # workers refuse one queued, or handled, since that check.
         assert self._handler is not None
-        if not await self.store.is_processed(event.event_id):
-            if isinstance(event, RoomMemberEvent) and event.state_key == self.user_id:
-                if event.membership == "join" and event.prev_membership != "join":
-                    await self._safely(self._handler.on_joined(room))
-            elif event.sender != self.user_id:
-                await self._safely(self._handler.on_event(room, event))
+        if isinstance(event, RoomMemberEvent) and event.state_key == self.user_id:
+            if event.membership == "join" and event.prev_membership != "join":
+                await self._safely(self._handler.on_joined(room))
+        elif event.sender != self.user_id:
+            await self._safely(self._handler.on_event(room, event))
         await self.store.mark_handled(room.room_id, event.event_id)
 
     async def _safely(self, coro) -> None:
@@ -299,7 +304,7 @@ class MatrixTransport:
             if not self.ready.is_set():
                 continue
             async with self._process_lock:
-                await self._release(self._since)
+                await self._release(self.workers.batch(self._since))
 
     async def _backfill(self, room_id: str, prev_batch: str) -> list[Event]:
         """Events skipped by a limited sync, back to the last one handled."""

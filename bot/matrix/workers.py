@@ -53,6 +53,10 @@ class RoomWorkers:
         self._idle = asyncio.Event()
         self._idle.set()
         self._closing = False
+        # Ids handled while a batch was open: its "already handled?" check may
+        # have run before they were marked, so they must not be queued again.
+        self._open = 0
+        self._recent: set[str] = set()
 
     # -- feeding ----------------------------------------------------------------------
 
@@ -60,6 +64,7 @@ class RoomWorkers:
         """Open a batch; :meth:`seal` it once all its events were submitted."""
         batch = Batch(token)
         self._batches.append(batch)
+        self._open += 1
         return batch
 
     def submit(self, batch: Batch, room_id: str, event_id: str, item: Any) -> bool:
@@ -69,7 +74,7 @@ class RoomWorkers:
         room = self._rooms.get(room_id)
         if room is None:
             room = self._rooms[room_id] = _Room()
-        if event_id in room.ids:
+        if event_id in room.ids or event_id in self._recent:
             return False  # a backfilled event the timeline brings again
         room.ids.add(event_id)
         room.queue.append((event_id, item, batch))
@@ -82,6 +87,9 @@ class RoomWorkers:
     async def seal(self, batch: Batch) -> None:
         """No more events for ``batch``: its token may be saved once they are handled."""
         batch.sealed = True
+        self._open -= 1
+        if not self._open:
+            self._recent.clear()
         await self._advance()
 
     # -- state ----------------------------------------------------------------------
@@ -116,6 +124,8 @@ class RoomWorkers:
                     log.exception("Handling an event in %s failed", room_id)
                 room.queue.popleft()
                 room.ids.discard(event_id)
+                if self._open:
+                    self._recent.add(event_id)
                 batch.remaining -= 1
                 if batch.remaining == 0:
                     await self._advance()

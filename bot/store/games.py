@@ -123,10 +123,8 @@ class GameStore:
     async def outbox_done(self, *item_ids: int) -> None:
         # The effect's text is not kept once carried out: only the game state
         # (what the synthesis needs) stays.
-        if not item_ids:
-            return
-        async with self.store.transaction() as db:
-            await db.executemany("DELETE FROM outbox WHERE id = ?", [(i,) for i in item_ids])
+        if item_ids:
+            await self.store.write_many("DELETE FROM outbox WHERE id = ?", [(i,) for i in item_ids])
 
     async def events(self, game_id: int) -> list[tuple[str, bool, dict]]:
         """(time, facilitator, event) of a game, in order: what replay needs."""
