@@ -14,15 +14,14 @@ from typing import Any
 
 import yaml
 
+from bot.config_reader import PLACEHOLDERS, ConfigError, Reader
 from bot.schedule.recurrence import canonical_zone
 
-# Values of config.example.yaml a user must change; tests keep them in step with
-# the example file.
-PLACEHOLDERS: dict[str, str] = {
-    "matrix.homeserver": "https://matrix.example.org",
-    "matrix.user_id": "@reflextics:example.org",
-    "matrix.password": "CHANGE-ME",
-}
+__all__ = [
+    "AccessConfig", "Config", "ConfigError", "GameConfig", "KNOWN_KEYS", "LANGUAGES", "MatrixConfig",
+    "PLACEHOLDERS", "PrivacyConfig", "RoomsConfig", "SECRET_KEYS", "ScheduleConfig", "load_config", "parse_config",
+]
+
 SECRET_KEYS = {"matrix.password", "matrix.access_token", "matrix.pickle_key"}
 LANGUAGES = ("fr", "en")
 USER_ID = re.compile(r"^@[^:\s]+:[^\s]+$")
@@ -51,10 +50,6 @@ KNOWN_KEYS: dict[str, set[str]] = {
     "privacy": {"retention_days", "keep_game_records", "commands_per_minute"},
     "schedule": {"default_timezone", "reminders_minutes_before", "grace_minutes", "duration_minutes"},
 }
-
-
-class ConfigError(Exception):
-    """The configuration is invalid; the message names the dotted key."""
 
 
 @dataclass(frozen=True)
@@ -147,89 +142,11 @@ class PrivacyConfig:
     commands_per_minute: int = 30
 
 
-class _Reader:
-    """Reads typed values from the nested mapping, naming dotted keys in errors."""
-
-    def __init__(self, data: dict[str, Any]):
-        self.data = data
-
-    def _get(self, key: str) -> tuple[bool, Any]:
-        node: Any = self.data
-        parts = key.split(".")
-        for i, part in enumerate(parts):
-            if not isinstance(node, dict):
-                raise ConfigError(f"{'.'.join(parts[:i])}: must be a mapping")
-            if part not in node or node[part] is None:
-                return False, None
-            node = node[part]
-        return True, node
-
-    def section(self, key: str) -> None:
-        present, value = self._get(key)
-        if present and not isinstance(value, dict):
-            raise ConfigError(f"{key}: must be a mapping")
-
-    def string(self, key: str, default: str | None = None, required: bool = False) -> str | None:
-        present, value = self._get(key)
-        if not present or value == "":
-            if required:
-                raise ConfigError(f"{key}: is required")
-            return default
-        if not isinstance(value, str):
-            raise ConfigError(f"{key}: must be a string")
-        if PLACEHOLDERS.get(key) == value:
-            raise ConfigError(f"{key}: still has the example's placeholder value; set your own")
-        return value
-
-    def number(self, key: str, default: float, minimum: float = 0, maximum: float | None = None) -> float:
-        present, value = self._get(key)
-        if not present:
-            return default
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(f"{key}: must be a number")
-        if value < minimum or (maximum is not None and value > maximum):
-            bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
-            raise ConfigError(f"{key}: must be {bound}")
-        return value
-
-    def integer(self, key: str, default: int, minimum: int = 0, maximum: int | None = None) -> int:
-        present, value = self._get(key)
-        if present and (isinstance(value, bool) or not isinstance(value, int)):
-            raise ConfigError(f"{key}: must be a whole number")
-        return int(self.number(key, default, minimum, maximum))
-
-    def boolean(self, key: str, default: bool) -> bool:
-        present, value = self._get(key)
-        if not present:
-            return default
-        if not isinstance(value, bool):
-            raise ConfigError(f"{key}: must be true or false")
-        return value
-
-    def strings(self, key: str, pattern: re.Pattern | None = None, what: str = "") -> tuple[str, ...]:
-        present, value = self._get(key)
-        if not present:
-            return ()
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{key}: must be a list of strings")
-        if pattern is not None:
-            for item in value:
-                if not pattern.match(item):
-                    raise ConfigError(f"{key}: {item!r} is not {what}")
-        return tuple(value)
-
-    def choice(self, key: str, default: str, choices: tuple[str, ...]) -> str:
-        value = self.string(key, default)
-        if value not in choices:
-            raise ConfigError(f"{key}: must be one of {', '.join(choices)}")
-        return value
-
-
 def parse_config(data: Any, source: Path | None = None) -> Config:
     """Validate a parsed YAML document; relative paths resolve against its file."""
     if not isinstance(data, dict):
         raise ConfigError("(top level): must be a mapping of sections (matrix, storage, …)")
-    r = _Reader(data)
+    r = Reader(data)
     for section, keys in KNOWN_KEYS.items():
         r.section(section)
         for key in data.get(section) or {}:
@@ -305,7 +222,7 @@ def parse_config(data: Any, source: Path | None = None) -> Config:
                       commands_per_minute=r.integer("privacy.commands_per_minute", 30, 1, 10000)))
 
 
-def _schedule(r: _Reader) -> ScheduleConfig:
+def _schedule(r: Reader) -> ScheduleConfig:
     zone = canonical_zone(r.string("schedule.default_timezone", "Europe/Paris"))
     if zone is None:
         raise ConfigError("schedule.default_timezone: must be an IANA time zone such as Europe/Paris")
