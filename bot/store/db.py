@@ -63,6 +63,10 @@ class Store:
                 os.chmod(side, 0o600)  # they hold the same data as the file
         await self.db.execute("PRAGMA synchronous=NORMAL")
         await self.db.execute("PRAGMA foreign_keys=ON")
+        # The bot reads a few indexed rows per event (the room's game, one event
+        # id): SQLite's default 2 MiB page cache is mostly idle memory, and the
+        # operating system caches the file anyway.
+        await self.db.execute("PRAGMA cache_size=-512")
         # Deleted rows are overwritten, not left in free pages: purged game texts
         # must not be recoverable from the file.
         await self.db.execute("PRAGMA secure_delete=ON")
