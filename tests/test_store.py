@@ -82,3 +82,61 @@ async def test_failed_step_writes_nothing(tmp_path):
 def test_migration_versions_are_unique_and_contiguous():
     versions = sorted(m.version for m in MIGRATIONS)
     assert versions == list(range(1, len(versions) + 1))
+
+
+async def test_processed_among_answers_for_a_whole_sync(tmp_path):
+    store = await Store.open(tmp_path / "bot.db")
+    ids = [f"$e{n}" for n in range(1200)]  # more than one chunk of SQL variables
+    await store.mark_processed("!r:x", ids[::2])
+    assert await store.processed_among(ids) == set(ids[::2])
+    assert await store.processed_among(["$unknown"]) == set()
+    await store.close()
+
+
+async def test_an_event_a_committed_step_marked_is_not_written_again(tmp_path):
+    store = await Store.open(tmp_path / "bot.db")
+    await store.pending()  # as the transport does at start: nothing waits for a key
+    games = GameStore(store)
+    await games.commit(Step(room_id="!r:x", state={"phase": "lobby"}, active=True, event={"type": "Open"},
+                            at=T0, facilitator=True, source_event_id="$open"))
+    writes = []
+    real = store.write_many
+
+    async def counting(sql, rows):
+        writes.append(sql)
+        await real(sql, rows)
+
+    store.write_many = counting
+    await store.mark_handled("!r:x", "$open")  # the step's transaction marked it already
+    assert writes == []
+    await store.mark_handled("!r:x", "$chat")  # no step: the transport's mark is the only one
+    assert len(writes) == 1
+    assert await store.processed_among(["$open", "$chat"]) == {"$open", "$chat"}
+    await store.close()
+
+
+async def test_marking_an_event_that_waited_for_its_key_clears_the_wait(tmp_path):
+    store = await Store.open(tmp_path / "bot.db")
+    assert await store.pending() == []
+    await store.add_pending("!r:x", "$late", "session", {"event_id": "$late", "type": "m.room.encrypted"})
+    await store.mark_processed("!r:x", ["$other"])
+    assert [source["event_id"] for _, source in await store.pending()] == ["$late"]
+    await store.mark_handled("!r:x", "$late")
+    assert await store.pending() == []
+    await store.close()
+    store = await Store.open(tmp_path / "bot.db")  # and it stays cleared
+    assert await store.pending() == [] and await store.is_processed("$late")
+    await store.close()
+
+
+async def test_room_settings_are_read_once_and_follow_changes(tmp_path):
+    store = await Store.open(tmp_path / "bot.db")
+    assert await store.room_language("!r:x") is None
+    assert await store.room_pseudonymous("!r:x") is False
+    await store.set_room_language("!r:x", "en")
+    await store.set_room_pseudonymous("!r:x", True)
+    assert await store.room_settings("!r:x") == ("en", True)
+    await store.close()
+    store = await Store.open(tmp_path / "bot.db")
+    assert await store.room_settings("!r:x") == ("en", True)
+    await store.close()
