@@ -582,6 +582,12 @@ def table(r: dict) -> tuple[str, list[dict]]:
         s = load["bot_store_after"]
         row("2 load", "outbox / undecryptable left", f"{s['outbox_left']} / {s['undecryptable_left']}", None,
             "0 / 0", s["outbox_left"] == 0 and s["undecryptable_left"] == 0)
+    cost = r.get("engine_cost") or {}
+    if "cpu_us_per_event" in cost:
+        row("2b engine alone", "CPU µs / game event (no Matrix)", cost["cpu_us_per_event"], None)
+        row("2b engine alone", "trips to aiosqlite's thread / event", cost["trips_per_event"], None)
+        row("2b engine alone", "CPU µs / trip (sqlite3 in-thread call)", cost["aiosqlite_trip_cpu_us"],
+            cost["sqlite3_call_cpu_us"])
     restarts = r.get("restarts", {})
     big = restarts.get(str(r["config"]["restart_games"]))
     if big:
@@ -668,6 +674,11 @@ async def main_async(args: argparse.Namespace) -> int:
     finally:
         await bench.tear_down()
     r = bench.results
+    # The bot's own share, without Matrix, in a process of its own (engine_cost.py).
+    say("[2b] the engine alone: CPU per game event, and one trip to aiosqlite's thread…")
+    cost = subprocess.run([sys.executable, "-m", "benchmarks.engine_cost", "--json"], cwd=ROOT,
+                          capture_output=True, text=True)
+    r["engine_cost"] = json.loads(cost.stdout) if cost.returncode == 0 else {"error": cost.stderr[-500:]}
     r["error"] = failed
     if args.trace_memory:
         r["memory_trace"] = memory_growth(work / "snapshots")
