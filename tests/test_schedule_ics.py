@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+import icalendar
 import pytest
+import recurring_ical_events as recurring
 
 from bot.schedule import Recurrence
 from bot.schedule.ics import calendar, escape, fold
@@ -140,3 +142,24 @@ def test_text_is_escaped_and_long_lines_folded_at_75_octets():
     event = props(unfold(text), "VEVENT")
     assert event["SUMMARY"] == escape(summary)
     assert fold("é" * 80).split("\r\n ")[0] == "é" * 37  # never inside a character
+
+
+@pytest.mark.parametrize("rule", [
+    Recurrence((2,), time(14), "Europe/Paris", date(2027, 1, 4), count=40),
+    Recurrence((2, 4), time(9, 30), "Europe/Brussels", date(2027, 1, 6), interval=2, until=date(2027, 11, 30)),
+    Recurrence((5,), time(18, 45), "America/New_York", date(2027, 2, 1), interval=3, count=12),
+    Recurrence((1, 3), time(8), "Asia/Tokyo", date(2027, 1, 1), until=date(2027, 4, 1)),
+])
+def test_a_calendar_library_reads_the_file_and_finds_the_same_sessions(rule):
+    # icalendar and recurring-ical-events: the parser and the RRULE expansion that
+    # calendar tools in Python use (through python-dateutil), not our own reading.
+    cal = icalendar.Calendar.from_ical(ics(rule))
+    [event] = cal.walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Réflex'tics — discussion de cas"
+    assert event.duration == timedelta(minutes=90)
+    expected = list(rule.occurrences())
+    found = recurring.of(cal).between(expected[0] - timedelta(days=1), expected[-1] + timedelta(days=30))
+    starts = sorted(e.decoded("DTSTART") for e in found)
+    assert [s.astimezone(timezone.utc) for s in starts] == [o.astimezone(timezone.utc) for o in expected]
+    # Wall time in the schedule's zone, across daylight-saving changes.
+    assert {s.astimezone(ZoneInfo(rule.zone)).time() for s in starts} == {rule.at}
