@@ -7,7 +7,7 @@ import asyncio
 import aiohttp
 import pytest
 
-from tests.harness import TIMEOUT, join_bot
+from tests.harness import TIMEOUT, eventually, join_bot
 
 pytestmark = pytest.mark.synapse
 
@@ -27,33 +27,38 @@ async def timeline_since(bot, token: str, room_id: str) -> list[str]:
     return [e["event_id"] for e in room.get("timeline", {}).get("events", [])]
 
 
-async def test_a_room_stuck_on_a_send_holds_up_neither_other_rooms_nor_loses_its_event(make_bot, make_player):
-    stuck_room: dict[str, str] = {}
-    reached = asyncio.Event()
-    release = asyncio.Event()
+class StuckRoom:
+    """Makes the bot's sends into one room wait until released (a slow homeserver)."""
 
-    def prepare(bot):
+    def __init__(self):
+        self.room_id: str | None = None
+        self.reached = asyncio.Event()
+        self.release = asyncio.Event()
+
+    def prepare(self, bot) -> None:
         real_send = bot.transport.send
 
         async def send(room_id, content, tx_id=None, **kwargs):
-            if room_id == stuck_room.get("id"):
-                # The homeserver takes its time answering this room's send.
-                reached.set()
-                await release.wait()
+            if room_id == self.room_id:
+                self.reached.set()
+                await self.release.wait()
             return await real_send(room_id, content, tx_id, **kwargs)
 
         bot.transport.send = send
 
-    bot = await make_bot(prepare=prepare)
+
+async def test_a_room_stuck_on_a_send_holds_up_neither_other_rooms_nor_loses_its_event(make_bot, make_player):
+    stuck = StuckRoom()
+    bot = await make_bot(prepare=stuck.prepare)
     bot_user = bot.config.matrix.user_id
     alice = await make_player("alice")
     bob = await make_player("bob")
     slow = await join_bot(alice, bot_user)
     quick = await join_bot(bob, bot_user)
 
-    stuck_room["id"] = slow
+    stuck.room_id = slow
     stuck_id = await alice.send(slow, "!help")
-    await asyncio.wait_for(reached.wait(), TIMEOUT)
+    await asyncio.wait_for(stuck.reached.wait(), TIMEOUT)
 
     # Another room is answered while the first one's handler still waits.
     await bob.send(quick, "!help")
@@ -65,7 +70,29 @@ async def test_a_room_stuck_on_a_send_holds_up_neither_other_rooms_nor_loses_its
     assert token is not None
     assert stuck_id in await timeline_since(bot, token, slow)
 
-    release.set()
+    stuck.release.set()
     answer = await alice.wait_message(slow, bot_user, "Commands")
     assert answer.decrypted
     assert len(alice.from_user(slow, bot_user)) == 1
+
+
+async def test_the_bot_stops_fetching_while_too_many_events_wait(make_bot, make_player):
+    stuck = StuckRoom()
+    bot = await make_bot(prepare=stuck.prepare)
+    bot.transport.max_queued = 1  # one waiting event is already too many
+    bot_user = bot.config.matrix.user_id
+    alice = await make_player("alice")
+    bob = await make_player("bob")
+    slow = await join_bot(alice, bot_user)
+    quick = await join_bot(bob, bot_user)
+
+    stuck.room_id = slow
+    await alice.send(slow, "!help")
+    await asyncio.wait_for(stuck.reached.wait(), TIMEOUT)
+    # The sync loop parks instead of fetching more behind the stuck event.
+    await eventually(lambda: bot.transport.stats.sync_paused >= 1, what="the sync loop to pause")
+    assert bot.transport.workers.busy() == 1
+    await bob.send(quick, "!help")
+    stuck.release.set()
+    await alice.wait_message(slow, bot_user, "Commands")
+    await bob.wait_message(quick, bot_user, "Commands")  # fetched once the brake let go

@@ -194,3 +194,22 @@ async def test_an_event_handled_while_a_sync_is_read_is_not_queued_again():
     assert rec.saved == ["t1", "t2"]
     # Once no sync is being read, the memory of handled ids is dropped.
     assert not workers._recent
+
+
+async def test_the_sync_loop_waits_while_too_many_events_are_queued():
+    rec = Recorder()
+    workers = RoomWorkers(rec.handle, rec.save)
+    gate = rec.gate("stuck")
+    batch = workers.batch("t1")
+    workers.submit(batch, "!r", "stuck", "stuck")
+    workers.submit(batch, "!r", "next", "next")
+    await workers.seal(batch)
+    await asyncio.wait_for(workers.wait_below(3), TIMEOUT)  # 2 queued: below 3, no wait
+    braking = asyncio.create_task(workers.wait_below(2))
+    await wait_for(rec.started["stuck"])
+    assert not braking.done()  # 2 queued, the handler stuck on the homeserver
+    gate.set()
+    await asyncio.wait_for(braking, TIMEOUT)  # one done: the loop may fetch again
+    assert workers.busy() < 2
+    await idle(workers)
+    assert workers.busy() == 0

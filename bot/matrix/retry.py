@@ -38,6 +38,7 @@ class ConnectionStats:
     key_uploads: int = 0
     events_recovered: int = 0  # skipped by a limited sync and paged back to
     empty_key_counts: int = 0  # syncs in which the server held none of our one-time keys
+    sync_paused: int = 0  # times the loop waited for queued events before fetching more
 
 
 @dataclass

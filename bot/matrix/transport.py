@@ -47,6 +47,8 @@ __all__ = ["Handler", "MatrixError", "MatrixTransport"]
 log = logging.getLogger(__name__)
 
 BACKFILL_PAGES = 10
+# Events waiting for their room's handler before the sync loop stops fetching more.
+MAX_QUEUED_EVENTS = 1000
 
 
 class Handler(Protocol):
@@ -78,6 +80,7 @@ class MatrixTransport:
         self._process_lock = asyncio.Lock()
         # Each room's events in order, the rooms side by side (see workers.py).
         self.workers = RoomWorkers(self._handle_in, self._save_token)
+        self.max_queued = MAX_QUEUED_EVENTS
         self._deadline_task: asyncio.Task | None = None
         self._handler: Handler | None = None
         self._since: str | None = None
@@ -149,6 +152,11 @@ class MatrixTransport:
         self._deadline_task = asyncio.create_task(self._deadline_loop(), name="key-wait-deadlines")
         backoff = self.retry.backoff()
         while not self._stopping.is_set():
+            if self.workers.busy() >= self.max_queued:
+                self.stats.sync_paused += 1
+                log.warning("%d events wait for their handlers (sends are slow?); fetching more once some are done",
+                            self.workers.busy())
+                await self.workers.wait_below(self.max_queued)
             resp = await self._sync_once(first)
             if not isinstance(resp, SyncResponse):
                 self.stats.sync_failures += 1

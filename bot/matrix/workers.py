@@ -52,6 +52,8 @@ class RoomWorkers:
         self._advancing = asyncio.Lock()
         self._idle = asyncio.Event()
         self._idle.set()
+        self._queued = 0
+        self._drained = asyncio.Event()  # set each time an event is done
         self._closing = False
         # Ids handled while a batch was open: its "already handled?" check may
         # have run before they were marked, so they must not be queued again.
@@ -79,6 +81,7 @@ class RoomWorkers:
         room.ids.add(event_id)
         room.queue.append((event_id, item, batch))
         batch.remaining += 1
+        self._queued += 1
         if room.task is None:
             self._idle.clear()
             room.task = asyncio.create_task(self._work(room_id, room), name=f"room-worker:{room_id}")
@@ -96,7 +99,18 @@ class RoomWorkers:
 
     def busy(self) -> int:
         """Events queued or being handled, all rooms together."""
-        return sum(len(room.queue) for room in self._rooms.values())
+        return self._queued
+
+    async def wait_below(self, limit: int) -> None:
+        """Until fewer than ``limit`` events are queued: the sync loop's brake.
+
+        Handlers that cannot send (the homeserver rate-limits or refuses) must not
+        let the loop pile up events in memory without end; they wait on the
+        homeserver, the loop waits on them.
+        """
+        while self._queued >= limit and not self._closing:
+            self._drained.clear()
+            await self._drained.wait()
 
     async def wait_idle(self) -> None:
         """Until every queued event was handled."""
@@ -105,6 +119,7 @@ class RoomWorkers:
     async def close(self) -> None:
         """Finish the events being handled now; drop the rest (the token was not saved)."""
         self._closing = True
+        self._drained.set()
         tasks = [room.task for room in self._rooms.values() if room.task is not None]
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -124,6 +139,8 @@ class RoomWorkers:
                     log.exception("Handling an event in %s failed", room_id)
                 room.queue.popleft()
                 room.ids.discard(event_id)
+                self._queued -= 1
+                self._drained.set()
                 if self._open:
                     self._recent.add(event_id)
                 batch.remaining -= 1
