@@ -179,7 +179,7 @@ class Engine:
                                               effect["mimetype"], item.tx_id)
             else:
                 await self.outgoing.send(item.room_id, effect["content"], item.tx_id)
-        await self.games.outbox_done(*(item.id for item in items))
+        await self.games.outbox_done(*(item.tx_id for item in items))
 
     async def _send_reply(self, room_id: str, rendered: Rendered, source_event_id: str | None) -> None:
         tx_id = reply_tx_id(source_event_id or f"{room_id}:{self.clock().isoformat()}", 0)

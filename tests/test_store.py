@@ -50,8 +50,8 @@ async def test_a_step_is_one_transaction(tmp_path):
     assert game.id == game_id and game.state == {"phase": "lobby"}
     assert [g.id for g in await games.active_games()] == [game_id]
     assert [i.effect["key"] for i in await games.pending_outbox()] == ["lobby_opened", "privacy_short"]
-    await games.outbox_done(items[0].id)
-    assert [i.id for i in await games.pending_outbox()] == [items[1].id]
+    await games.outbox_done(items[0].tx_id)
+    assert await games.pending_outbox() == [items[1]]
 
     _, items = await games.commit(Step(
         room_id="!r:x", state={"phase": "finished"}, active=False, event={"type": "Abort"}, at=T0,

@@ -26,7 +26,6 @@ class StoredGame:
 
 @dataclass(frozen=True)
 class OutboxItem:
-    id: int
     game_id: int | None
     room_id: str
     effect: dict
@@ -53,6 +52,8 @@ class GameStore:
 
     def __init__(self, store: Store):
         self.store = store
+        # The next event rank of each game in progress, once read (one writer: this store).
+        self._next_seq: dict[int, int] = {}
 
     async def active_game(self, room_id: str) -> StoredGame | None:
         row = await fetch_one(
@@ -85,25 +86,31 @@ class GameStore:
                     "UPDATE games SET state = ?, active = ?, updated_at = ?, ended_at = ? WHERE id = ?",
                     (state_json, int(step.active), now, ended_at, game_id),
                 )
-            seq = (await fetch_one(
-                db, "SELECT COALESCE(MAX(seq), 0) + 1 FROM game_events WHERE game_id = ?", (game_id,),
-            ))[0]
+            seq = self._next_seq.get(game_id)
+            if seq is None:
+                row = await fetch_one(db, "SELECT COALESCE(MAX(seq), 0) + 1 FROM game_events WHERE game_id = ?",
+                                      (game_id,))
+                seq = row[0]
             await db.execute(
                 "INSERT INTO game_events(game_id, seq, at, facilitator, event) VALUES(?, ?, ?, ?, ?)",
                 (game_id, seq, step.at.isoformat(), int(step.facilitator), json.dumps(step.event, ensure_ascii=False)),
             )
-            items = []
-            for index, effect in enumerate(step.effects):
-                # Fixed by the game, the event's rank and the effect's rank:
-                # re-running it after a crash reuses the same transaction id.
-                tx_id = f"g{game_id}e{seq}x{index}"
-                cur = await db.execute(
+            # Fixed by the game, the event's rank and the effect's rank: re-running
+            # it after a crash reuses the same transaction id.
+            items = [OutboxItem(game_id, step.room_id, effect, f"g{game_id}e{seq}x{index}")
+                     for index, effect in enumerate(step.effects)]
+            if items:
+                await db.executemany(
                     "INSERT INTO outbox(game_id, room_id, effect, tx_id) VALUES(?, ?, ?, ?)",
-                    (game_id, step.room_id, json.dumps(effect, ensure_ascii=False), tx_id),
+                    [(i.game_id, i.room_id, json.dumps(i.effect, ensure_ascii=False), i.tx_id) for i in items],
                 )
-                items.append(OutboxItem(cur.lastrowid, game_id, step.room_id, effect, tx_id))
             if step.source_event_id:
                 await self.store.mark_processed(step.room_id, [step.source_event_id], db)
+        # Committed: only this store writes the game's events, so its next rank is known.
+        if step.active:
+            self._next_seq[game_id] = seq + 1
+        else:
+            self._next_seq.pop(game_id, None)
         if step.source_event_id:
             self.store.note_recorded(step.source_event_id)
         return game_id, items
@@ -116,15 +123,15 @@ class GameStore:
 
     async def pending_outbox(self) -> list[OutboxItem]:
         rows = await fetch_all(
-            self.store.conn, "SELECT id, game_id, room_id, effect, tx_id FROM outbox WHERE done = 0 ORDER BY id",
+            self.store.conn, "SELECT game_id, room_id, effect, tx_id FROM outbox WHERE done = 0 ORDER BY id",
         )
-        return [OutboxItem(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
+        return [OutboxItem(r[0], r[1], json.loads(r[2]), r[3]) for r in rows]
 
-    async def outbox_done(self, *item_ids: int) -> None:
+    async def outbox_done(self, *tx_ids: str) -> None:
         # The effect's text is not kept once carried out: only the game state
-        # (what the synthesis needs) stays.
-        if item_ids:
-            await self.store.write_many("DELETE FROM outbox WHERE id = ?", [(i,) for i in item_ids])
+        # (what the synthesis needs) stays. The outbox only ever holds a few rows.
+        if tx_ids:
+            await self.store.write_many("DELETE FROM outbox WHERE tx_id = ?", [(t,) for t in tx_ids])
 
     async def events(self, game_id: int) -> list[tuple[str, bool, dict]]:
         """(time, facilitator, event) of a game, in order: what replay needs."""
