@@ -14,6 +14,12 @@ from bot.schedule.ics import calendar, escape, fold
 
 STAMP = datetime(2027, 1, 4, 9, 0, tzinfo=timezone.utc)
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+RULES = [
+    Recurrence((2,), time(14), "Europe/Paris", date(2027, 1, 4), count=40),
+    Recurrence((2, 4), time(9, 30), "Europe/Brussels", date(2027, 1, 6), interval=2, until=date(2027, 11, 30)),
+    Recurrence((5,), time(18, 45), "America/New_York", date(2027, 2, 1), interval=3, count=12),
+    Recurrence((1, 3), time(8), "Asia/Tokyo", date(2027, 1, 1), until=date(2027, 4, 1)),
+]
 
 
 def ics(rule: Recurrence, summary: str = "Réflex'tics — discussion de cas") -> str:
@@ -63,12 +69,7 @@ def expand(dtstart: str, zone: str, rrule: str, limit: int = 400) -> list[dateti
     return out
 
 
-@pytest.mark.parametrize("rule", [
-    Recurrence((2,), time(14), "Europe/Paris", date(2027, 1, 4), count=40),
-    Recurrence((2, 4), time(9, 30), "Europe/Brussels", date(2027, 1, 6), interval=2, until=date(2027, 11, 30)),
-    Recurrence((5,), time(18, 45), "America/New_York", date(2027, 2, 1), interval=3, count=12),
-    Recurrence((1, 3), time(8), "Asia/Tokyo", date(2027, 1, 1), until=date(2027, 4, 1)),
-])
+@pytest.mark.parametrize("rule", RULES)
 def test_the_rrule_gives_back_the_bot_s_own_dates(rule):
     lines = unfold(ics(rule))
     event = props(lines, "VEVENT")
@@ -144,12 +145,7 @@ def test_text_is_escaped_and_long_lines_folded_at_75_octets():
     assert fold("é" * 80).split("\r\n ")[0] == "é" * 37  # never inside a character
 
 
-@pytest.mark.parametrize("rule", [
-    Recurrence((2,), time(14), "Europe/Paris", date(2027, 1, 4), count=40),
-    Recurrence((2, 4), time(9, 30), "Europe/Brussels", date(2027, 1, 6), interval=2, until=date(2027, 11, 30)),
-    Recurrence((5,), time(18, 45), "America/New_York", date(2027, 2, 1), interval=3, count=12),
-    Recurrence((1, 3), time(8), "Asia/Tokyo", date(2027, 1, 1), until=date(2027, 4, 1)),
-])
+@pytest.mark.parametrize("rule", RULES)
 def test_a_calendar_library_reads_the_file_and_finds_the_same_sessions(rule):
     # icalendar and recurring-ical-events: the parser and the RRULE expansion that
     # calendar tools in Python use (through python-dateutil), not our own reading.

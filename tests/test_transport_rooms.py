@@ -47,18 +47,25 @@ class StuckRoom:
         bot.transport.send = send
 
 
-async def test_a_room_stuck_on_a_send_holds_up_neither_other_rooms_nor_loses_its_event(make_bot, make_player):
+async def stuck_and_quick_rooms(make_bot, make_player, max_queued: int | None = None):
+    """A bot, Alice's room whose answer is stuck on its send (with her !help's id), Bob's room."""
     stuck = StuckRoom()
     bot = await make_bot(prepare=stuck.prepare)
-    bot_user = bot.config.matrix.user_id
+    if max_queued is not None:
+        bot.transport.max_queued = max_queued
     alice = await make_player("alice")
     bob = await make_player("bob")
-    slow = await join_bot(alice, bot_user)
-    quick = await join_bot(bob, bot_user)
-
+    slow = await join_bot(alice, bot.config.matrix.user_id)
+    quick = await join_bot(bob, bot.config.matrix.user_id)
     stuck.room_id = slow
     stuck_id = await alice.send(slow, "!help")
     await asyncio.wait_for(stuck.reached.wait(), TIMEOUT)
+    return bot, stuck, (alice, slow, stuck_id), (bob, quick)
+
+
+async def test_a_room_stuck_on_a_send_holds_up_neither_other_rooms_nor_loses_its_event(make_bot, make_player):
+    bot, stuck, (alice, slow, stuck_id), (bob, quick) = await stuck_and_quick_rooms(make_bot, make_player)
+    bot_user = bot.config.matrix.user_id
 
     # Another room is answered while the first one's handler still waits.
     await bob.send(quick, "!help")
@@ -77,18 +84,9 @@ async def test_a_room_stuck_on_a_send_holds_up_neither_other_rooms_nor_loses_its
 
 
 async def test_the_bot_stops_fetching_while_too_many_events_wait(make_bot, make_player):
-    stuck = StuckRoom()
-    bot = await make_bot(prepare=stuck.prepare)
-    bot.transport.max_queued = 1  # one waiting event is already too many
+    # One waiting event is already too many.
+    bot, stuck, (alice, slow, _), (bob, quick) = await stuck_and_quick_rooms(make_bot, make_player, max_queued=1)
     bot_user = bot.config.matrix.user_id
-    alice = await make_player("alice")
-    bob = await make_player("bob")
-    slow = await join_bot(alice, bot_user)
-    quick = await join_bot(bob, bot_user)
-
-    stuck.room_id = slow
-    await alice.send(slow, "!help")
-    await asyncio.wait_for(stuck.reached.wait(), TIMEOUT)
     # The sync loop parks instead of fetching more behind the stuck event.
     await eventually(lambda: bot.transport.stats.sync_paused >= 1, what="the sync loop to pause")
     assert bot.transport.workers.busy() == 1

@@ -49,13 +49,19 @@ async def idle(workers: RoomWorkers) -> None:
     await asyncio.wait_for(workers.wait_idle(), TIMEOUT)
 
 
+async def sync(workers: RoomWorkers, token: str, *entries: tuple[str, str]):
+    """One sync: a batch with (room, event) entries, the event standing for its own id, sealed."""
+    batch = workers.batch(token)
+    for room_id, item in entries:
+        workers.submit(batch, room_id, item, item)
+    await workers.seal(batch)
+    return batch
+
+
 async def test_one_rooms_events_keep_their_order():
     rec = Recorder()
     workers = RoomWorkers(rec.handle, rec.save)
-    batch = workers.batch("t1")
-    for item in ("a", "b", "c", "d"):
-        workers.submit(batch, "!r", item, item)
-    await workers.seal(batch)
+    await sync(workers, "t1", ("!r", "a"), ("!r", "b"), ("!r", "c"), ("!r", "d"))
     await idle(workers)
     assert rec.handled == [("!r", "a"), ("!r", "b"), ("!r", "c"), ("!r", "d")]
     assert rec.saved == ["t1"]
@@ -65,11 +71,7 @@ async def test_a_slow_room_does_not_hold_up_another():
     rec = Recorder()
     workers = RoomWorkers(rec.handle, rec.save)
     slow = rec.gate("slow")
-    batch = workers.batch("t1")
-    workers.submit(batch, "!busy", "slow", "slow")
-    workers.submit(batch, "!busy", "after-slow", "after-slow")
-    workers.submit(batch, "!quiet", "status", "status")
-    await workers.seal(batch)
+    await sync(workers, "t1", ("!busy", "slow"), ("!busy", "after-slow"), ("!quiet", "status"))
     await wait_for(rec.started["slow"])
     # The quiet room is answered while the busy one still waits on its send.
     await wait_for(rec.done_of("status"))
@@ -85,12 +87,8 @@ async def test_a_token_waits_for_every_earlier_batch():
     rec = Recorder()
     workers = RoomWorkers(rec.handle, rec.save)
     slow = rec.gate("first")
-    first = workers.batch("t1")
-    workers.submit(first, "!a", "first", "first")
-    await workers.seal(first)
-    second = workers.batch("t2")
-    workers.submit(second, "!b", "second", "second")
-    await workers.seal(second)
+    await sync(workers, "t1", ("!a", "first"))
+    await sync(workers, "t2", ("!b", "second"))
     await wait_for(rec.started["first"])
     await wait_for(rec.done_of("second"))
     # The second batch is done but the first is not: saving t2 would lose "first".
@@ -136,10 +134,7 @@ async def test_a_failing_handler_does_not_stop_the_room(caplog):
     rec = Recorder()
     rec.fail.add("bad")
     workers = RoomWorkers(rec.handle, rec.save)
-    batch = workers.batch("t1")
-    for item in ("bad", "good"):
-        workers.submit(batch, "!r", item, item)
-    await workers.seal(batch)
+    await sync(workers, "t1", ("!r", "bad"), ("!r", "good"))
     await idle(workers)
     assert rec.handled == [("!r", "good")]
     assert rec.saved == ["t1"]
@@ -150,10 +145,7 @@ async def test_close_finishes_the_current_event_and_drops_the_rest():
     rec = Recorder()
     workers = RoomWorkers(rec.handle, rec.save)
     gate = rec.gate("current")
-    batch = workers.batch("t1")
-    workers.submit(batch, "!r", "current", "current")
-    workers.submit(batch, "!r", "queued", "queued")
-    await workers.seal(batch)
+    await sync(workers, "t1", ("!r", "current"), ("!r", "queued"))
     await wait_for(rec.started["current"])
     closing = asyncio.create_task(workers.close())
     gate.set()
@@ -180,9 +172,7 @@ async def test_workers_end_when_their_room_is_empty():
 async def test_an_event_handled_while_a_sync_is_read_is_not_queued_again():
     rec = Recorder()
     workers = RoomWorkers(rec.handle, rec.save)
-    first = workers.batch("t1")
-    workers.submit(first, "!r", "a", "a")
-    await workers.seal(first)
+    await sync(workers, "t1", ("!r", "a"))
     # The next sync is being read (its "already handled?" check ran before "a" was
     # marked) while "a" is handled; a backfill brings "a" again.
     second = workers.batch("t2")
@@ -200,10 +190,7 @@ async def test_the_sync_loop_waits_while_too_many_events_are_queued():
     rec = Recorder()
     workers = RoomWorkers(rec.handle, rec.save)
     gate = rec.gate("stuck")
-    batch = workers.batch("t1")
-    workers.submit(batch, "!r", "stuck", "stuck")
-    workers.submit(batch, "!r", "next", "next")
-    await workers.seal(batch)
+    await sync(workers, "t1", ("!r", "stuck"), ("!r", "next"))
     await asyncio.wait_for(workers.wait_below(3), TIMEOUT)  # 2 queued: below 3, no wait
     braking = asyncio.create_task(workers.wait_below(2))
     await wait_for(rec.started["stuck"])
