@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, TypeVar
 
 import aiohttp
-from nio import ErrorResponse
+from nio import ErrorResponse, SyncError
 
 log = logging.getLogger(__name__)
 
@@ -139,3 +139,20 @@ class Retrier:
         if resp is None:
             raise MatrixError(f"{what} failed: homeserver unreachable after {attempts} attempts")
         return resp
+
+
+def sync_delay(failure: SyncError | Exception, backoff: Backoff) -> float:
+    """How long to wait after a failed sync; raises when retrying cannot help."""
+    if isinstance(failure, SyncError):
+        if failure.status_code == "M_UNKNOWN_TOKEN":
+            raise MatrixError("the homeserver no longer accepts the bot's access token")
+        retry_ms = getattr(failure, "retry_after_ms", None)
+        delay = retry_ms / 1000 if retry_ms else backoff.next_delay()
+        log.warning("Sync error %s; retrying in %.1f s", failure.status_code, delay)
+        return delay
+    delay = backoff.next_delay()
+    if isinstance(failure, NET_ERRORS):
+        log.warning("Sync failed (%s); retrying in %.1f s", type(failure).__name__, delay)
+    else:
+        log.error("Sync failed unexpectedly (%s); retrying in %.1f s", type(failure).__name__, delay)
+    return delay

@@ -27,7 +27,6 @@ from nio import (
     RoomKeyEvent,
     RoomLeaveError,
     RoomMemberEvent,
-    RoomMessagesError,
     SyncError,
     SyncResponse,
 )
@@ -37,7 +36,8 @@ from bot.config import MatrixConfig
 from bot.matrix.keys import LateKeys, maintain_keys
 from bot.matrix.login import Login
 from bot.matrix.outbox import Outbox
-from bot.matrix.retry import NET_ERRORS, ConnectionStats, MatrixError, Retrier
+from bot.matrix.backfill import page_back
+from bot.matrix.retry import ConnectionStats, MatrixError, Retrier, sync_delay
 from bot.matrix.session import SessionFiles
 from bot.matrix.workers import Batch, RoomWorkers
 from bot.store import Store
@@ -46,7 +46,6 @@ __all__ = ["Handler", "MatrixError", "MatrixTransport"]
 
 log = logging.getLogger(__name__)
 
-BACKFILL_PAGES = 10
 # Events waiting for their room's handler before the sync loop stops fetching more.
 MAX_QUEUED_EVENTS = 1000
 
@@ -160,7 +159,7 @@ class MatrixTransport:
             resp = await self._sync_once(first)
             if not isinstance(resp, SyncResponse):
                 self.stats.sync_failures += 1
-                await self.retry.sleep(self._sync_delay(resp, backoff))
+                await self.retry.sleep(sync_delay(resp, backoff))
                 continue
             backoff.reset()
             await maintain_keys(self.client, resp, self.stats)
@@ -191,21 +190,6 @@ class MatrixTransport:
         except Exception as exc:  # a connection error, or an answer nio could not read
             return exc
 
-    def _sync_delay(self, failure: SyncError | Exception, backoff) -> float:
-        if isinstance(failure, SyncError):
-            if failure.status_code == "M_UNKNOWN_TOKEN":
-                raise MatrixError("the homeserver no longer accepts the bot's access token")
-            retry_ms = getattr(failure, "retry_after_ms", None)
-            delay = retry_ms / 1000 if retry_ms else backoff.next_delay()
-            log.warning("Sync error %s; retrying in %.1f s", failure.status_code, delay)
-            return delay
-        delay = backoff.next_delay()
-        if isinstance(failure, NET_ERRORS):
-            log.warning("Sync failed (%s); retrying in %.1f s", type(failure).__name__, delay)
-        else:
-            log.error("Sync failed unexpectedly (%s); retrying in %.1f s", type(failure).__name__, delay)
-        return delay
-
     async def _process(self, resp: SyncResponse, skip_history: bool) -> None:
         """Queue the sync's events for their rooms; their token is saved once they are handled."""
         assert self.client is not None and self._handler is not None
@@ -234,7 +218,10 @@ class MatrixTransport:
                 # Events were skipped since the last sync (a gap while the bot
                 # was down): page back to them. Not when the bot just joined:
                 # what came before is not for it (and could not be decrypted).
-                events = await self._backfill(room_id, info.timeline.prev_batch) + events
+                skipped = await page_back(self.client, self.retry, self.store, self.user_id, room_id,
+                                          info.timeline.prev_batch)
+                self.stats.events_recovered += len(skipped)
+                events = skipped + events
             timelines.append((room_id, events))
         # One look-up for the whole sync: which of its events were handled before.
         ids = [e.event_id for _, events in timelines for e in events if getattr(e, "event_id", None)]
@@ -313,34 +300,6 @@ class MatrixTransport:
                 continue
             async with self._process_lock:
                 await self._release(self.workers.batch(self._since))
-
-    async def _backfill(self, room_id: str, prev_batch: str) -> list[Event]:
-        """Events skipped by a limited sync, back to the last one handled."""
-        assert self.client is not None
-        collected: list[Event] = []
-        token = prev_batch
-        for _ in range(BACKFILL_PAGES):
-            resp = await self.retry.until_reachable(self.client.room_messages, room_id, start=token, limit=50)
-            if isinstance(resp, RoomMessagesError):
-                log.warning("Could not page back in %s: %s", room_id, resp.status_code)
-                break
-            stop = False
-            for event in resp.chunk:  # newest first
-                event_id = getattr(event, "event_id", None)
-                if event_id and await self.store.is_processed(event_id):
-                    stop = True
-                    break
-                collected.append(event)
-                if isinstance(event, RoomMemberEvent) and event.state_key == self.user_id and event.membership == "join":
-                    stop = True
-                    break
-            if stop or not resp.chunk or not resp.end:
-                break
-            token = resp.end
-        collected.reverse()
-        self.stats.events_recovered += len(collected)
-        log.info("Recovered %d events skipped in %s", len(collected), room_id)
-        return collected
 
     # -- actions ------------------------------------------------------------------
 
