@@ -17,6 +17,8 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
+from bot.game.effects import TIMER_KINDS
+
 log = logging.getLogger(__name__)
 
 Fire = Callable[[int, str, int], Awaitable[None]]  # game id, kind, seq
@@ -31,10 +33,6 @@ class Timers:
             timezone=timezone.utc,
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
         )
-        # What each game has armed, kind -> (seq, time): a step that leaves the
-        # timers as they were touches no job, and a game's jobs are found without
-        # looking through every game's.
-        self._armed: dict[int, dict[str, tuple[int, datetime]]] = {}
 
     def start(self) -> None:
         """Needs a running event loop."""
@@ -55,44 +53,38 @@ class Timers:
             raise ValueError("timer times must carry a time zone")
         now = datetime.now(timezone.utc)
         self.scheduler.add_job(
-            self._run,
+            self.fire,
             DateTrigger(run_date=max(at, now), timezone=timezone.utc),
             args=(game_id, kind, seq),
             id=self.job_id(game_id, kind),
             replace_existing=True,
         )
-        self._armed.setdefault(game_id, {})[kind] = (seq, at)
-
-    async def _run(self, game_id: int, kind: str, seq: int) -> None:
-        armed = self._armed.get(game_id, {})
-        if armed.get(kind, (None,))[0] == seq:
-            del armed[kind]  # a one-shot job: APScheduler has dropped it
-            if not armed:
-                self._armed.pop(game_id, None)
-        await self.fire(game_id, kind, seq)
 
     def cancel_game(self, game_id: int) -> None:
-        for kind in self._armed.pop(game_id, {}):
+        for kind in TIMER_KINDS:
             self._remove(game_id, kind)
 
     def _remove(self, game_id: int, kind: str) -> None:
         try:
             self.scheduler.remove_job(self.job_id(game_id, kind))
         except JobLookupError:
-            pass  # it has just run
+            pass  # none armed, or it has just run
 
     def replace_game(self, game_id: int, timers) -> None:
-        """Make the game's jobs exactly ``timers`` (``ArmTimer``-like: kind, at, seq)."""
-        wanted = {timer.kind: (timer.seq, timer.at) for timer in timers}
-        armed = self._armed.get(game_id, {})
-        for kind in [k for k in armed if k not in wanted]:
-            del armed[kind]
-            self._remove(game_id, kind)
-        for kind, (seq, at) in wanted.items():
-            if armed.get(kind) != (seq, at):
-                self.arm(game_id, kind, seq, at)
-        if not self._armed.get(game_id):
-            self._armed.pop(game_id, None)
+        """Make the game's jobs exactly ``timers`` (``ArmTimer``-like: kind, at, seq).
+
+        Each game has at most one job per kind, found by its id: a step touches only
+        the jobs that differ, never the other games' ones.
+        """
+        wanted = {timer.kind: timer for timer in timers}
+        for kind in TIMER_KINDS:
+            timer = wanted.get(kind)
+            job = self.scheduler.get_job(self.job_id(game_id, kind))
+            if timer is None:
+                if job is not None:
+                    self._remove(game_id, kind)
+            elif job is None or job.args[2] != timer.seq or job.trigger.run_date != timer.at:
+                self.arm(game_id, kind, timer.seq, timer.at)
 
     def count(self) -> int:
         return len(self.scheduler.get_jobs())
