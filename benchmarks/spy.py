@@ -36,7 +36,7 @@ PACKAGES = [
 ]
 MARKERS = [
     "Engine.handle", "Engine._fire", "Engine.reply", "GamePlay._status", "Bot.on_event", "MatrixTransport._process",
-    "MatrixTransport._handle", "maintain_keys", "Outbox.send", "Store.mark_processed", "Store.is_processed",
+    "MatrixTransport._handle", "maintain_keys", "Outbox.send", "Store.mark_processed", "Store.processed_among",
     "AsyncClient.sync", "AsyncClient.receive_response", "AsyncClient.room_send", "AsyncClient.share_group_session",
     "AsyncClient.keys_query", "AsyncClient.keys_claim", "main.<locals>.on_text",
 ]

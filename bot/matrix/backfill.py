@@ -32,9 +32,10 @@ async def page_back(client: AsyncClient, retry: Retrier, store: Store, user_id: 
             log.warning("Could not page back in %s: %s", room_id, resp.status_code)
             break
         stop = False
+        handled = await store.processed_among([e.event_id for e in resp.chunk if getattr(e, "event_id", None)])
         for event in resp.chunk:  # newest first
             event_id = getattr(event, "event_id", None)
-            if event_id and await store.is_processed(event_id):
+            if event_id in handled:
                 stop = True
                 break
             collected.append(event)

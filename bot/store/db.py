@@ -169,10 +169,6 @@ class Store:
     async def save_sync_token(self, token: str) -> None:
         await self.set_value("sync_token", token)
 
-    async def is_processed(self, event_id: str) -> bool:
-        row = await fetch_one(self.conn, "SELECT 1 FROM processed_events WHERE event_id = ?", (event_id,))
-        return row is not None
-
     async def processed_among(self, event_ids: list[str]) -> set[str]:
         """Those of ``event_ids`` already handled (one query for a whole sync)."""
         found: set[str] = set()
