@@ -52,7 +52,6 @@ class RoomWorkers:
         self._advancing = asyncio.Lock()
         self._idle = asyncio.Event()
         self._idle.set()
-        self._queued = 0
         self._drained = asyncio.Event()  # set each time an event is done
         self._closing = False
         # Ids handled while a batch was open: its "already handled?" check may
@@ -81,7 +80,6 @@ class RoomWorkers:
         room.ids.add(event_id)
         room.queue.append((event_id, item, batch))
         batch.remaining += 1
-        self._queued += 1
         if room.task is None:
             self._idle.clear()
             room.task = asyncio.create_task(self._work(room_id, room), name=f"room-worker:{room_id}")
@@ -99,7 +97,7 @@ class RoomWorkers:
 
     def busy(self) -> int:
         """Events queued or being handled, all rooms together."""
-        return self._queued
+        return sum(len(room.queue) for room in self._rooms.values())
 
     async def wait_below(self, limit: int) -> None:
         """Until fewer than ``limit`` events are queued: the sync loop's brake.
@@ -108,7 +106,7 @@ class RoomWorkers:
         let the loop pile up events in memory without end; they wait on the
         homeserver, the loop waits on them.
         """
-        while self._queued >= limit and not self._closing:
+        while self.busy() >= limit and not self._closing:
             self._drained.clear()
             await self._drained.wait()
 
@@ -139,7 +137,6 @@ class RoomWorkers:
                     log.exception("Handling an event in %s failed", room_id)
                 room.queue.popleft()
                 room.ids.discard(event_id)
-                self._queued -= 1
                 self._drained.set()
                 if self._open:
                     self._recent.add(event_id)
