@@ -78,7 +78,7 @@ class MatrixTransport:
         self.late = LateKeys(store, config.key_wait_seconds, time.monotonic)
         self._process_lock = asyncio.Lock()
         # Each room's events in order, the rooms side by side (see workers.py).
-        self.workers = RoomWorkers(self._handle_in, self._save_token)
+        self.workers = RoomWorkers(self._handle, self._save_token)
         self.max_queued = MAX_QUEUED_EVENTS
         self._deadline_task: asyncio.Task | None = None
         self._handler: Handler | None = None
@@ -253,22 +253,19 @@ class MatrixTransport:
             self.workers.submit(batch, room_id, event.event_id, event)
         await self.workers.seal(batch)
 
-    async def _handle_in(self, room_id: str, event: Event) -> None:
-        assert self.client is not None
-        room = self.client.rooms.get(room_id)
-        if room is not None:
-            await self._handle(room, event)
-
-    async def _handle(self, room: MatrixRoom, event: Event) -> None:
+    async def _handle(self, room_id: str, event: Event) -> None:
         # Not handled before: _process skipped the events marked handled, and the
         # workers refuse one queued, or handled, since that check.
-        assert self._handler is not None
+        assert self.client is not None and self._handler is not None
+        room = self.client.rooms.get(room_id)
+        if room is None:
+            return
         if isinstance(event, RoomMemberEvent) and event.state_key == self.user_id:
             if event.membership == "join" and event.prev_membership != "join":
                 await self._safely(self._handler.on_joined(room))
         elif event.sender != self.user_id:
             await self._safely(self._handler.on_event(room, event))
-        await self.store.mark_handled(room.room_id, event.event_id)
+        await self.store.mark_handled(room_id, event.event_id)
 
     async def _safely(self, coro) -> None:
         """A handler's bug must not stop the sync loop or lose the next events."""
