@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 
 from bot.store import Store
@@ -100,13 +101,15 @@ async def test_an_event_a_committed_step_marked_is_not_written_again(tmp_path):
     await games.commit(Step(room_id="!r:x", state={"phase": "lobby"}, active=True, event={"type": "Open"},
                             at=T0, facilitator=True, source_event_id="$open"))
     writes = []
-    real = store.write_many
+    real = store.transaction
 
-    async def counting(sql, rows):
-        writes.append(sql)
-        await real(sql, rows)
+    @asynccontextmanager
+    async def counting():
+        async with real() as db:
+            writes.append(db)
+            yield db
 
-    store.write_many = counting
+    store.transaction = counting
     await store.mark_handled("!r:x", "$open")  # the step's transaction marked it already
     assert writes == []
     await store.mark_handled("!r:x", "$chat")  # no step: the transport's mark is the only one

@@ -120,16 +120,6 @@ class Store:
             else:
                 await self.conn.commit()
 
-    async def write_many(self, sql: str, rows: list[tuple]) -> None:
-        """One statement over many rows, committed: two trips to the database thread, not four."""
-        async with self._write:
-            try:
-                await self.conn.executemany(sql, rows)  # sqlite3 opens the transaction itself
-                await self.conn.commit()
-            except BaseException:
-                await self.conn.rollback()
-                raise
-
     async def checkpoint(self, attempts: int = 50) -> bool:
         """Fold the write-ahead log into the file and empty it (no old page copies left).
 
@@ -190,9 +180,6 @@ class Store:
                                  waiting)
                 if self._pending_ids is not None:
                     self._pending_ids.difference_update(waiting)
-            return
-        if self._pending_ids is not None and not self._pending_ids.intersection(event_ids):
-            await self.write_many("INSERT OR IGNORE INTO processed_events VALUES(?, ?, ?)", rows)
             return
         async with self.transaction() as tx:
             await self.mark_processed(room_id, event_ids, tx)

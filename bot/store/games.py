@@ -131,7 +131,8 @@ class GameStore:
         # The effect's text is not kept once carried out: only the game state
         # (what the synthesis needs) stays. The outbox only ever holds a few rows.
         if tx_ids:
-            await self.store.write_many("DELETE FROM outbox WHERE tx_id = ?", [(t,) for t in tx_ids])
+            async with self.store.transaction() as db:
+                await db.executemany("DELETE FROM outbox WHERE tx_id = ?", [(t,) for t in tx_ids])
 
     async def events(self, game_id: int) -> list[tuple[str, bool, dict]]:
         """(time, facilitator, event) of a game, in order: what replay needs."""
