@@ -379,3 +379,13 @@ async def join_bot(player: Player, bot_user: str, encrypted: bool = True) -> str
     await player.wait_membership(room_id, bot_user, "join")
     return room_id
 
+
+
+async def answering_room(make_bot, make_player, **bot_sections) -> tuple[Bot, Player, str]:
+    """A bot, a player and their encrypted room, the bot seen answering once (sessions and keys in place)."""
+    bot = await make_bot(**bot_sections)
+    player = await make_player()
+    room = await join_bot(player, bot.config.matrix.user_id)
+    await player.send(room, "!help")
+    await player.wait_message(room, bot.config.matrix.user_id, "Commands")
+    return bot, player, room

@@ -10,7 +10,7 @@ from bot.matrix.login import Login
 from bot.matrix.retry import MatrixError
 from bot.matrix.transport import MatrixTransport
 from bot.store import Store
-from tests.harness import bot_config, eventually, join_bot, unique
+from tests.harness import answering_room, bot_config, eventually, join_bot, unique
 
 pytestmark = pytest.mark.synapse
 
@@ -49,12 +49,8 @@ async def test_a_message_whose_key_comes_late_is_answered_in_order(make_bot, mak
 
 async def test_a_message_whose_key_comes_after_the_wait_is_still_answered(make_bot, make_player):
     """With a short wait the room goes on without the late message, which is answered when its key comes."""
-    bot = await make_bot(matrix={"key_wait_seconds": 0.5})
+    bot, player, room = await answering_room(make_bot, make_player, matrix={"key_wait_seconds": 0.5})
     bot_user = bot.config.matrix.user_id
-    player = await make_player()
-    room = await join_bot(player, bot_user)
-    await player.send(room, "!help")
-    await player.wait_message(room, bot_user, "Commands")
 
     withheld = player.start_withheld_session(room)
     late_id = await player.send_encrypted(room, "!aide")
@@ -129,12 +125,8 @@ async def test_the_transport_refuses_to_run_without_encryption(synapse, tmp_path
 
 async def test_a_message_waiting_for_its_key_survives_a_restart(make_bot, make_player):
     """The undecryptable event is kept in the store; its key comes while the bot is down."""
-    bot = await make_bot()
+    bot, player, room = await answering_room(make_bot, make_player)
     bot_user = bot.config.matrix.user_id
-    player = await make_player()
-    room = await join_bot(player, bot_user)
-    await player.send(room, "!help")
-    await player.wait_message(room, bot_user, "Commands")
 
     withheld = player.start_withheld_session(room)
     late_id = await player.send_encrypted(room, "!aide")

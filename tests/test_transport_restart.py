@@ -7,7 +7,7 @@ import shutil
 import pytest
 from nio import DevicesResponse
 
-from tests.harness import SendSpy, join_bot
+from tests.harness import SendSpy, answering_room, join_bot
 
 pytestmark = pytest.mark.synapse
 
@@ -42,12 +42,8 @@ async def test_restart_keeps_the_device_and_does_not_answer_twice(make_bot, make
 
 
 async def test_commands_sent_while_the_bot_is_down_are_answered_once(make_bot, make_player):
-    bot = await make_bot()
+    bot, player, room = await answering_room(make_bot, make_player)
     bot_user = bot.config.matrix.user_id
-    player = await make_player()
-    room = await join_bot(player, bot_user)
-    await player.send(room, "!help")
-    await player.wait_message(room, bot_user, "Commands")
 
     await bot.stop()
     await player.send(room, "!aide")
@@ -92,12 +88,8 @@ async def test_lost_crypto_store_means_a_new_device_and_the_old_one_deleted(make
 
 async def test_a_long_gap_is_paged_back_and_every_command_answered_once(make_bot, make_player):
     """More events than a sync returns came while the bot was down: it pages back to them."""
-    bot = await make_bot()
+    bot, player, room = await answering_room(make_bot, make_player)
     bot_user = bot.config.matrix.user_id
-    player = await make_player()
-    room = await join_bot(player, bot_user)
-    await player.send(room, "!help")
-    await player.wait_message(room, bot_user, "Commands")
     await bot.stop()
 
     await player.send(room, "!aide")
