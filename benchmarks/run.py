@@ -34,7 +34,7 @@ from benchmarks.common import (ROOT, Client, cpu_seconds, log_time, memory_kb, m
                                register, summary_ms)
 from benchmarks import spy  # noqa: E402
 from benchmarks.seed import expected_timers, seed_games  # noqa: E402
-from bot.localserver import LocalSynapse  # noqa: E402
+from bot.devtools.homeserver import LocalSynapse  # noqa: E402
 
 BOT, BARE, PROBE, HELPER = "benchbot", "benchbare", "benchprobe", "benchhelper"
 GAME = {"card_seconds": 5, "turn_seconds": 900, "resources_seconds": 900, "actions_seconds": 900,

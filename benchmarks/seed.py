@@ -13,11 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.decks import load_library
-from bot.engine import Engine, Outgoing
+from bot.runtime.engine import Engine, Outgoing
 from bot.game import GameState, Settings, pending_timers
 from bot.game import events as ev
-from bot.i18n import Catalogue
-from bot.narration import Narrator, RoomView
+from bot.messages.catalogue import Catalogue
+from bot.messages.narration import Narrator, RoomView
 from bot.store import Store
 from bot.store.games import GameStore
 

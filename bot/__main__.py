@@ -10,44 +10,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import logging
-import signal
 import sys
 
-from bot.config import ConfigError, load_config
-from bot.logs import configure_logging
-
-log = logging.getLogger("bot")
-
-
-async def _run(config_path: str) -> int:
-    from bot.app import Bot
-    from bot.matrix.transport import MatrixError
-
-    config = load_config(config_path)
-    # Every file the bot creates (database, its journal, crypto store, session)
-    # is for the bot's user only.
-    os.umask(0o077)
-    configure_logging(config.log_level)
-    bot = await Bot.create(config)
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    runner = asyncio.create_task(bot.run_forever())
-    stopper = asyncio.create_task(stop.wait())
-    try:
-        await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        if runner.done():
-            runner.result()
-    except MatrixError as exc:
-        log.error("%s", exc)
-        return 1
-    finally:
-        stopper.cancel()
-        await bot.stop()
-    return 0
+from bot.config import ConfigError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,17 +34,19 @@ def main(argv: list[str] | None = None) -> int:
 
         return validate_main(args.paths)
     if args.command == "local":
-        from bot.localdev import run_local
+        from bot.devtools.local import run_local
 
         return run_local(args.dir, args.port)
     if args.command == "demo":
-        from bot.demo import run_demo
+        from bot.devtools.demo import run_demo
 
         return run_demo(args.keep)
     if not args.config:
         parser.error("--config is required to run the bot")
+    from bot.app.run import run_bot  # nio and the rest load only to run the bot
+
     try:
-        return asyncio.run(_run(args.config))
+        return asyncio.run(run_bot(args.config))
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return 2

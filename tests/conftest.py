@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.localserver import LocalSynapse
+from bot.devtools.homeserver import LocalSynapse
 from tests.harness import Bots, Player, unique
 
 

@@ -27,9 +27,9 @@ from nio import (
 )
 from nio.api import Api
 
-from bot.app import Bot
+from bot.app.bot import Bot
 from bot.config import Config, parse_config
-from bot.localserver import LocalSynapse
+from bot.devtools.homeserver import LocalSynapse
 from bot.store import Store
 
 TIMEOUT = 45

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.render import Mention, render_template
+from bot.messages.render import Mention, render_template
 from tests.harness import eventually, join_bot
 
 pytestmark = pytest.mark.synapse

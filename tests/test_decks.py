@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands import fold
+from bot.game.folding import fold
 from bot.decks import load_library
 from bot.decks.loader import DECKS_DIR, RESOURCES_DIR
 

@@ -10,7 +10,7 @@ import pytest
 from bot.decks import DeckError, card_from_dict, card_to_dict, load_library, parse_card_message
 from bot.decks.cardcheck import ENGLISH
 from bot.decks.cli import validate_main
-from bot.i18n import Catalogue, placeholders
+from bot.messages.catalogue import Catalogue, placeholders
 
 
 @pytest.fixture(scope="module")

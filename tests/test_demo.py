@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from bot.demo_script import ACTIONS, CARD, SUMMARY, TURNS
+from bot.devtools.demo_script import ACTIONS, CARD, SUMMARY, TURNS
 
 pytestmark = pytest.mark.synapse
 
@@ -53,7 +53,7 @@ def test_the_demo_plays_a_whole_game_and_prints_it(tmp_path):
 
 
 def test_keep_refuses_a_directory_that_is_not_empty(tmp_path, capsys):
-    from bot.demo import run_demo
+    from bot.devtools.demo import run_demo
 
     (tmp_path / "something").write_text("mine")
     assert run_demo(str(tmp_path)) == 2

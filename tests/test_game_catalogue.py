@@ -8,7 +8,7 @@ from pathlib import Path
 
 import bot.game
 from bot.game.state import LEVELS, TIMED, TURN_STATUSES
-from bot.i18n import Catalogue, placeholders
+from bot.messages.catalogue import Catalogue, placeholders
 
 PACKAGE = Path(bot.game.__file__).parent
 SOURCES = sorted(PACKAGE.glob("*.py"))
@@ -81,6 +81,6 @@ def test_the_game_files_hold_no_unused_key():
 
     keys = used_keys()
     for lang in ("fr", "en"):
-        path = PACKAGE.parent / "locales" / lang / "game.yaml"
+        path = PACKAGE.parent / "messages" / "locales" / lang / "game.yaml"
         defined = set(yaml.safe_load(path.read_text(encoding="utf-8")))
         assert defined == keys, f"{lang}: unused {sorted(defined - keys)}, missing {sorted(keys - defined)}"

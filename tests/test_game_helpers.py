@@ -15,8 +15,8 @@ from bot.game import IllegalMove, Settings, apply, resolve
 from bot.game import effects as fx
 from bot.game import events as ev
 from bot.game.state import GameState
-from bot.i18n import Catalogue, placeholders
-from bot.render import Mention, render_template
+from bot.messages.catalogue import Catalogue, placeholders
+from bot.messages.render import Mention, render_template
 
 T0 = datetime(2025, 3, 4, 13, 0, tzinfo=timezone.utc)
 FAC = "@trainer:example.org"

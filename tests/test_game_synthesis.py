@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.game import actions_by_level, build_synthesis, to_markdown
 from bot.game import events as ev
 from bot.game.state import GameState
-from bot.i18n import Catalogue
+from bot.messages.catalogue import Catalogue
 from tests.test_game_helpers import ALICE, BOB, CAROL, FAC, Table
 from tests.test_game_rules import play_a_whole_game
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from nio import AsyncClient, AsyncClientConfig, MegolmEvent, RoomMemberEvent, RoomMessageNotice, RoomSendResponse
 
-from bot.localserver import free_port
+from bot.devtools.homeserver import free_port
 
 pytestmark = pytest.mark.synapse
 

@@ -7,13 +7,13 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.commands import COMMANDS, parse
+from bot.commands.parsing import COMMANDS, parse
 from bot.game import GameState, IllegalMove, Settings, apply, build_synthesis
 from bot.game import events as ev
 from bot.game.privacy import forget, wrote_something
-from bot.play import event_for
-from bot.privacy import Throttle
-from bot.synthesis_post import pseudonyms
+from bot.commands.play import event_for
+from bot.commands.privacy import Throttle
+from bot.messages.synthesis_post import pseudonyms
 
 T0 = datetime(2027, 1, 5, 13, 0, tzinfo=timezone.utc)
 FAC, ALICE, BOB = "@fac:x", "@alice:x", "@bob:x"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.i18n import Catalogue
-from bot.render import Html, Mention, Renderer, render_template
+from bot.messages.catalogue import Catalogue
+from bot.messages.render import Html, Mention, Renderer, render_template
 
 
 def test_user_text_is_escaped_in_html_and_kept_in_the_body():

@@ -10,17 +10,18 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.commands import parse
+from bot.commands.parsing import parse
 from bot.config import ScheduleConfig
 from bot.decks import load_library
-from bot.engine import Engine, Outgoing
+from bot.runtime.engine import Engine, Outgoing
 from bot.game import Settings
 from bot.game import events as ev
-from bot.i18n import Catalogue, placeholders
-from bot.narration import Narrator, RoomView
-from bot.render import Renderer
-from bot.router import Context, Router
-from bot.scheduling import Scheduling
+from bot.messages.catalogue import Catalogue, placeholders
+from bot.messages.narration import Narrator, RoomView
+from bot.messages.render import Renderer
+from bot.commands.router import Context, Router
+from bot.commands.schedules import ScheduleCommands
+from bot.runtime.scheduling import Scheduling
 from bot.store import Store
 from bot.store.games import GameStore
 from bot.store.schedules import ScheduleStore
@@ -90,7 +91,7 @@ class World:
         self.scheduling = Scheduling(ScheduleStore(self.store), engine, views, lambda room, user: user == TRAINER,
                                      outgoing, self.config, clock=self.clock)
         self.router = Router("!")
-        self.scheduling.register(self.router)
+        self.router.add("schedule", ScheduleCommands(self.scheduling).handle)
         await self.scheduling.start()
         return self.scheduling
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.timers import Timers
+from bot.runtime.timers import Timers
 
 TIMEOUT = 5
 LATER = datetime.now(timezone.utc) + timedelta(hours=1)

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from bot.logs import configure_logging
+from bot.app.logs import configure_logging
 from tests.harness import join_bot
 
 pytestmark = pytest.mark.synapse

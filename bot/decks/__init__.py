@@ -1,6 +1,7 @@
 """Situation cards, resources and the systems board of the DLiS guide.
 
-Pure: reads YAML files (PyYAML only), no network, no asyncio. The built-in decks
+Pure: reads YAML files (PyYAML only), no network, no asyncio; imports only the
+rest of the pure core (``bot.game.folding``). The built-in decks
 live in ``decks/`` and ``resources/`` at the repository root; trainers add their
 own decks there or in directories named in the config (see ``decks/README.md``).
 """

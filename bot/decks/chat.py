@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from bot.commands import fold
+from bot.game.folding import fold
 from bot.decks import model
 from bot.decks.cardcheck import CARD_KEYS, FieldProblem, build_card, check_card
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bot.commands import fold
+from bot.game.folding import fold
 from bot.decks import model
 
 

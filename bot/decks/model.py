@@ -106,7 +106,7 @@ class DeckError(Exception):
 
     ``errors`` are complete English lines (``file:line: card "x": field: problem``)
     for logs and the command line. ``problems`` are ``(catalogue key, params)``
-    pairs (``bot/locales/*/decks.yaml``) so the chat can say the same thing in
+    pairs (``bot/messages/locales/*/decks.yaml``) so the chat can say the same thing in
     the room's language; ``key`` and ``params`` are the first of them.
     """
 

@@ -9,7 +9,7 @@ How the engine around it uses it:
   state; else save ``outcome.state`` (and log the event with ``event_to_dict``), then
   run ``outcome.effects`` in order;
 - messages (``effects.Say``/``Reply``, ``IllegalMove``, ``describe``) are keys of
-  ``bot/locales/*/game.yaml``; every message template may use ``{prefix}``, which the
+  ``bot/messages/locales/*/game.yaml``; every message template may use ``{prefix}``, which the
   engine supplies; parameter markers (users, terms, deck titles) are turned into
   renderer values with :func:`bot.game.params.resolve`;
 - ``ArmTimer(kind, at, seq)`` replaces the game's earlier timer of that kind and must

@@ -1,6 +1,6 @@
 """Recurring case discussions, the pure part: rules, typed forms, what is due, calendars.
 
-Never imports asyncio, nio, aiosqlite or apscheduler; ``bot/scheduling.py`` is the
+Never imports asyncio, nio, aiosqlite or apscheduler; ``bot/runtime/scheduling.py`` is the
 adapter that stores schedules, arms the jobs and talks to the room.
 """
 

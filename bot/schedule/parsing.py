@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.commands import fold
+from bot.game.folding import fold
 from bot.schedule.recurrence import Recurrence, ScheduleError, canonical_zone
 
 WEEKDAYS = {

@@ -12,6 +12,7 @@ so nothing is sent twice. Timers are rebuilt from the stored states.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
@@ -22,17 +23,26 @@ from bot.game import GameState, IllegalMove, Settings, apply, event_to_dict, pen
 from bot.game import effects as fx
 from bot.game.events import Event, Say, TimerFired
 from bot.game.state import ROUND
-from bot.narration import Narrator, RoomView
-from bot.render import Rendered
-from bot.router import reply_tx_id
+from bot.messages.narration import Narrator, RoomView
+from bot.messages.render import Rendered
 from bot.store.games import GameStore, OutboxItem, Step
-from bot.synthesis_post import SynthesisWriter
-from bot.timers import Timers
+from bot.messages.synthesis_post import SynthesisWriter
+from bot.runtime.timers import Timers
 
 log = logging.getLogger(__name__)
 
 Send = Callable[[str, dict, str], Awaitable[str]]
 SendFile = Callable[[str, bytes, str, str, str], Awaitable[str]]
+
+
+
+def reply_tx_id(cause: str, index: int) -> str:
+    """A transaction id fixed by what caused the message and its rank.
+
+    Handling the same event again after a crash sends with the same id, and the
+    homeserver returns the first message instead of posting a second one.
+    """
+    return "rx" + hashlib.sha256(f"{cause}\x00{index}".encode()).hexdigest()[:30]
 
 
 @dataclass

@@ -9,13 +9,14 @@ from __future__ import annotations
 import random
 from typing import Awaitable, Callable
 
-from bot.commands import Command, fold
+from bot.commands.parsing import Command
+from bot.game.folding import fold
 from bot.decks import DeckError, Library, card_to_dict, parse_card_message
-from bot.engine import Engine
+from bot.runtime.engine import Engine
 from bot.game import describe, list_actions
 from bot.game import events as ev
-from bot.narration import Narrator, RoomView
-from bot.router import Context, Router
+from bot.messages.narration import Narrator, RoomView
+from bot.commands.router import Context, Router
 
 LEVEL_WORDS = {
     "individual": ("individual", "individuel", "individuelle", "1"),

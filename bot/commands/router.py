@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable
 
-from bot.commands import Command, parse
-from bot.render import Rendered, Renderer
-
-
-def reply_tx_id(cause: str, index: int) -> str:
-    """A transaction id fixed by what caused the message and its rank.
-
-    Handling the same event again after a crash sends with the same id, and the
-    homeserver returns the first message instead of posting a second one.
-    """
-    return "rx" + hashlib.sha256(f"{cause}\x00{index}".encode()).hexdigest()[:30]
+from bot.commands.parsing import Command, parse
+from bot.runtime.engine import reply_tx_id
+from bot.messages.render import Rendered, Renderer
 
 
 @dataclass

@@ -25,7 +25,7 @@ from nio import (
     SyncResponse,
 )
 
-from bot.localserver import LocalSynapse
+from bot.devtools.homeserver import LocalSynapse
 
 
 class DemoError(Exception):

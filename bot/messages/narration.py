@@ -13,8 +13,8 @@ from typing import Any, Callable
 from bot.decks import Card, Library
 from bot.game import UserRef, resolve
 from bot.game.params import mentioned
-from bot.i18n import Catalogue
-from bot.render import Html, Mention, Rendered, Renderer, escape, pill
+from bot.messages.catalogue import Catalogue
+from bot.messages.render import Html, Mention, Rendered, Renderer, escape, pill
 
 # The longest message body we post in one piece; resources are split per section.
 MAX_MESSAGE_CHARS = 8000

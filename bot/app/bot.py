@@ -11,17 +11,19 @@ from nio.events import Event
 
 from bot.config import Config
 from bot.decks import Library, card_from_dict, load_library
-from bot.engine import Engine, Outgoing
+from bot.runtime.engine import Engine, Outgoing
 from bot.game import Settings
-from bot.i18n import Catalogue
+from bot.messages.catalogue import Catalogue
 from bot.matrix.transport import MatrixTransport
-from bot.narration import Narrator, RoomView
+from bot.messages.narration import Narrator, RoomView
 from bot.game import UserRef
-from bot.play import GamePlay
-from bot.privacy import Privacy, Throttle
-from bot.render import Renderer
-from bot.router import Context, Router, reply_tx_id
-from bot.scheduling import Scheduling
+from bot.commands.play import GamePlay
+from bot.commands.privacy import Privacy, Throttle
+from bot.messages.render import Renderer
+from bot.commands.router import Context, Router
+from bot.commands.schedules import ScheduleCommands
+from bot.runtime.engine import reply_tx_id
+from bot.runtime.scheduling import Scheduling
 from bot.store import Store
 from bot.store.games import GameStore
 from bot.store.schedules import ScheduleStore
@@ -60,7 +62,7 @@ class Bot:
             members=lambda room_id: set(self.transport.client.rooms[room_id].users)
             if self.transport.client and room_id in self.transport.client.rooms else None,
         )
-        self.scheduling.register(self.router)
+        self.router.add("schedule", ScheduleCommands(self.scheduling).handle)
         self.privacy = Privacy(config.privacy, store, self.engine, self.narrator, self.room_view, self.is_facilitator)
         self.privacy.register(self.router)
         self.throttle = Throttle(config.privacy.commands_per_minute)

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from bot.config_reader import PLACEHOLDERS, ConfigError, Reader
+from bot.config.reader import PLACEHOLDERS, ConfigError, Reader
 from bot.schedule.recurrence import canonical_zone
 
 __all__ = [

@@ -14,13 +14,13 @@ import time
 from collections import deque
 from typing import Awaitable, Callable
 
-from bot.commands import fold
+from bot.game.folding import fold
 from bot.config import PrivacyConfig
-from bot.engine import Engine
+from bot.runtime.engine import Engine
 from bot.game import GameState
 from bot.game.privacy import forget, wrote_something
-from bot.narration import Narrator, RoomView
-from bot.router import Context, Router
+from bot.messages.narration import Narrator, RoomView
+from bot.commands.router import Context, Router
 from bot.store import Store
 
 log = logging.getLogger(__name__)

@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
-from bot.router import Context, reply_tx_id
+from bot.commands.router import Context
+from bot.runtime.engine import reply_tx_id
 from bot.schedule import ScheduleError, parse_schedule, schedule_id, subcommand, wording
 from bot.schedule.ics import calendar
 
 if TYPE_CHECKING:
-    from bot.scheduling import Scheduling
+    from bot.runtime.scheduling import Scheduling
 
 NEXT_DATES = 3
 

@@ -23,9 +23,9 @@ from typing import Callable, Iterator
 
 from nio.crypto.attachments import decrypt_attachment
 
-from bot.demo_people import DemoError, Line, Person, Transcript
-from bot.demo_script import ACTIONS, CARD, GREETING, PLAYERS, SUMMARY, TRAINER, TURNS
-from bot.localserver import LocalSynapse
+from bot.devtools.people import DemoError, Line, Person, Transcript
+from bot.devtools.demo_script import ACTIONS, CARD, GREETING, PLAYERS, SUMMARY, TRAINER, TURNS
+from bot.devtools.homeserver import LocalSynapse
 
 BOT = "reflextics"
 STEP_TIMEOUT = 30.0
@@ -98,7 +98,7 @@ class Demo:
     # -- set-up ------------------------------------------------------------------------
 
     async def set_up(self) -> None:
-        from bot.app import Bot
+        from bot.app.bot import Bot
         from bot.config import parse_config
         from bot.store import Store
 
@@ -252,7 +252,7 @@ class Demo:
 @contextlib.contextmanager
 def bot_logs_to(path: Path, level: int = logging.INFO) -> Iterator[None]:
     """Send the logs (the bot's and its libraries') to ``path`` instead of the terminal."""
-    from bot.logs import RedactContent
+    from bot.app.logs import RedactContent
 
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

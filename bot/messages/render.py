@@ -12,7 +12,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from bot.i18n import Catalogue
+from bot.messages.catalogue import Catalogue
 
 MATRIX_TO = "https://matrix.to/#/"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.localserver import LocalSynapse, free_port, port_is_free
+from bot.devtools.homeserver import LocalSynapse, free_port, port_is_free
 from bot.matrix.session import write_private
 
 BOT = "reflextics"
@@ -81,7 +81,7 @@ def banner(server: LocalSynapse, trainer_id: str, trainer_password: str) -> str:
 
 
 def run_local(directory: str, port: int) -> int:
-    from bot.__main__ import _run
+    from bot.app.run import run_bot
 
     root = Path(directory).resolve()
 
@@ -89,12 +89,12 @@ def run_local(directory: str, port: int) -> int:
         server, config_path, trainer_id, trainer_password = await prepare(root, port)
         try:
             print(banner(server, trainer_id, trainer_password), flush=True)
-            return await _run(str(config_path))
+            return await run_bot(str(config_path))
         finally:
             server.stop()
 
     # Ctrl-C reaches the whole process group: the homeserver is in its own
-    # session, and the bot stops on SIGINT through _run's handler.
+    # session, and the bot stops on SIGINT through run_bot's handler.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         return asyncio.run(main())

@@ -1,6 +1,6 @@
 """The string catalogue: every sentence a user reads, keyed by message id.
 
-One directory per language under ``bot/locales/``; each holds any number of YAML
+One directory per language under ``bot/messages/locales/``; each holds any number of YAML
 files mapping message ids to templates, so a translator edits text, never code.
 Several files per language let separate features keep separate files; a key
 defined twice is an error.

@@ -7,8 +7,9 @@ the text is not a command), so the router, the game and the tests share one pars
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from bot.game.folding import fold
 
 # command id -> (English name, French name, other accepted aliases)
 COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -42,12 +43,6 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "purge": ("purge", "purger", ()),
     "pseudonyms": ("pseudonyms", "pseudonymes", ()),
 }
-
-
-def fold(text: str) -> str:
-    """Lower-case and strip accents: ``"Équipe"`` → ``"equipe"``."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _index() -> dict[str, tuple[str, str | None]]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from bot.game import GameState, build_synthesis, to_markdown
-from bot.markdown import plain, to_html
-from bot.narration import Narrator, RoomView
-from bot.render import Rendered
+from bot.messages.markdown import plain, to_html
+from bot.messages.narration import Narrator, RoomView
+from bot.messages.render import Rendered
 
 DATE_FORMATS = {"fr": "%d/%m/%Y %H:%M UTC", "en": "%Y-%m-%d %H:%M UTC"}
 

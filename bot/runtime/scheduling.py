@@ -24,14 +24,13 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.config import ScheduleConfig
-from bot.engine import Engine, Outgoing
+from bot.runtime.engine import Engine, Outgoing
 from bot.game import UserRef
 from bot.game import events as ev
-from bot.narration import RoomView
-from bot.router import Router, reply_tx_id
+from bot.messages.narration import RoomView
+from bot.runtime.engine import reply_tx_id
 from bot.schedule import Missed, OpenLobby, Remind, next_wake, plan
 from bot.schedule import wording
-from bot.scheduling_commands import ScheduleCommands
 from bot.store.schedules import ScheduleItem, ScheduleStore, StoredSchedule
 
 log = logging.getLogger(__name__)
@@ -68,9 +67,6 @@ class Scheduling:
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
         )
         self._locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
-
-    def register(self, router: Router) -> None:
-        router.add("schedule", ScheduleCommands(self).handle)
 
     # -- lifecycle ----------------------------------------------------------------------
 

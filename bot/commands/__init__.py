@@ -1,0 +1,6 @@
+"""What users type: command parsing (``parsing``), routing to handlers (``router``)
+and the handlers: the game (``play``), privacy (``privacy``), schedules
+(``schedules``). A new command gets its names in ``parsing.COMMANDS`` and a handler
+here. May import everything below it (core, config, store, messages, runtime);
+not ``app`` or ``devtools``.
+"""
