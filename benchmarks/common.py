@@ -1,8 +1,9 @@
 """What the benchmark's processes share: accounts, real matrix-nio players, /proc readings.
 
 Nothing here comes from tests/: the benchmark must run on its own. A :class:`Client`
-is a real matrix-nio client with its own device and crypto store, syncing in the
-background and recording every message it decrypted, with the time it did.
+is the developer tools' simulated client (a real matrix-nio client with its own
+device and crypto store) with the bench's accounts and long polls; each message
+it decrypted carries the time it did (``received``).
 """
 
 from __future__ import annotations
@@ -13,24 +14,12 @@ import hmac
 import logging
 import os
 import time
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
 
 import aiohttp
-from nio import (
-    AsyncClient,
-    AsyncClientConfig,
-    ForwardedRoomKeyEvent,
-    LoginResponse,
-    MegolmEvent,
-    RoomCreateResponse,
-    RoomKeyEvent,
-    RoomMemberEvent,
-    RoomMessage,
-    RoomSendResponse,
-)
+
+from bot.devtools.client import Message, SimClient
 
 ROOT = Path(__file__).resolve().parents[1]
 log = logging.getLogger("bench")
@@ -70,159 +59,33 @@ async def register(url: str, shared_secret: str, localpart: str, http: aiohttp.C
             await http.close()
 
 
-@dataclass
-class Msg:
-    room_id: str
-    sender: str
-    body: str
-    content: dict
-    msgtype: str
-    t: float  # time.perf_counter() when this client had it decrypted
+Msg = Message  # ``received``: time.perf_counter() when this client had it decrypted
 
 
-@dataclass
-class Client:
+class Client(SimClient):
     """A real Matrix client in its own sync loop (30 s long polls), recording what it decrypts."""
 
-    url: str
-    localpart: str
-    store_dir: Path
-    client: AsyncClient | None = None
-    messages: list[Msg] = field(default_factory=list)
-    members: set[tuple[str, str, str]] = field(default_factory=set)  # (room, user, membership)
-    undecryptable: set[str] = field(default_factory=set)
-    _late: list = field(default_factory=list)
-    _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
-    _task: asyncio.Task | None = None
-
-    @property
-    def user_id(self) -> str:
-        return f"@{self.localpart}:localhost"
+    def __init__(self, url: str, localpart: str, store_dir: Path):
+        super().__init__(url, f"@{localpart}:localhost", store_dir, localpart, sync_timeout_ms=30000,
+                         store_sync_tokens=False, request_timeout=90)
+        self.localpart = localpart
 
     async def start(self) -> "Client":
-        self.store_dir.mkdir(parents=True, exist_ok=True)
-        self.client = AsyncClient(self.url, self.user_id, store_path=str(self.store_dir),
-                                  config=AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False,
-                                                           max_timeout_retry_wait_time=2, request_timeout=90))
-        resp = await self.client.login(password_of(self.localpart), device_name=self.localpart)
-        if not isinstance(resp, LoginResponse):
-            raise RuntimeError(f"{self.localpart}: login failed: {resp}")
-        self.client.add_event_callback(self._on_message, RoomMessage)
-        self.client.add_event_callback(self._on_member, RoomMemberEvent)
-        self.client.add_event_callback(self._on_megolm, MegolmEvent)
-        self.client.add_to_device_callback(self._on_room_key, (RoomKeyEvent, ForwardedRoomKeyEvent))
-        await self.client.sync(timeout=0, full_state=True)
-        if self.client.should_upload_keys:
-            await self.client.keys_upload()
-        self._task = asyncio.create_task(self._sync_loop(), name=f"sync-{self.localpart}")
-        return self
-
-    async def _sync_loop(self) -> None:
-        assert self.client is not None
-        while True:
-            try:
-                await self.client.sync_forever(timeout=30000)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the server went away (end of the run)
-                log.debug("%s: sync failed (%s)", self.localpart, type(exc).__name__)
-                await asyncio.sleep(0.5)  # back off before syncing again
-
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-        if self.client:
-            await self.client.close()
-
-    async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
-
-    async def _on_message(self, room, event) -> None:
-        content = event.source.get("content", {})
-        self.messages.append(Msg(room.room_id, event.sender, getattr(event, "body", "") or "", content,
-                                 content.get("msgtype", ""), time.perf_counter()))
-        await self._notify()
-
-    async def _on_member(self, room, event) -> None:
-        self.members.add((room.room_id, event.state_key, event.membership))
-        await self._notify()
-
-    async def _on_megolm(self, room, event) -> None:
-        # Like a real client: keep it, and decrypt it when its room key comes.
-        self.undecryptable.add(event.event_id)
-        event.room_id = room.room_id
-        self._late.append(event)
-        await self._notify()
-
-    async def _on_room_key(self, _event) -> None:
-        assert self.client is not None
-        for event in list(self._late):
-            try:
-                decrypted = self.client.decrypt_event(event)
-            except Exception:
-                continue
-            self._late.remove(event)
-            self.undecryptable.discard(event.event_id)
-            room = self.client.rooms.get(event.room_id)
-            if room is not None and isinstance(decrypted, RoomMessage):
-                await self._on_message(room, decrypted)
-
-    async def wait(self, predicate: Callable[[], Any], timeout: float, what: str) -> Any:
-        async def check():
-            async with self._changed:
-                await self._changed.wait_for(predicate)
-                return predicate()
-        try:
-            return await asyncio.wait_for(check(), timeout)
-        except asyncio.TimeoutError:
-            raise TimeoutError(f"{self.localpart}: no {what} within {timeout:.0f} s") from None
+        return await self.login(password_of(self.localpart), device_name=self.localpart)
 
     def mark(self) -> int:
         return len(self.messages)
-
-    def find(self, room_id: str, sender: str, contains: str = "", after: int = 0) -> Msg | None:
-        for msg in self.messages[after:]:
-            if msg.room_id == room_id and msg.sender == sender and contains in msg.body:
-                return msg
-        return None
 
     async def wait_message(self, room_id: str, sender: str, contains: str = "", after: int = 0,
                            timeout: float = 120) -> Msg:
         return await self.wait(lambda: self.find(room_id, sender, contains, after), timeout,
                                f"message from {sender} containing {contains!r}")
 
-    def from_user(self, room_id: str, sender: str) -> list[Msg]:
-        return [m for m in self.messages if m.room_id == room_id and m.sender == sender]
-
-    async def send(self, room_id: str, body: str) -> float:
+    async def send_timed(self, room_id: str, body: str) -> float:
         """Send an encrypted m.text; returns the perf_counter time at which sending began."""
-        assert self.client is not None
         t = time.perf_counter()
-        resp = await self.client.room_send(room_id, "m.room.message", {"msgtype": "m.text", "body": body},
-                                           ignore_unverified_devices=True)
-        if not isinstance(resp, RoomSendResponse):
-            raise RuntimeError(f"{self.localpart}: send failed: {resp}")
+        await self.send(room_id, body)
         return t
-
-    async def create_room(self, invite: list[str]) -> str:
-        assert self.client is not None
-        resp = await self.client.room_create(
-            initial_state=[{"type": "m.room.encryption", "state_key": "",
-                            "content": {"algorithm": "m.megolm.v1.aes-sha2"}}],
-            invite=invite)
-        if not isinstance(resp, RoomCreateResponse):
-            raise RuntimeError(f"{self.localpart}: room creation failed: {resp}")
-        await self.wait(lambda: resp.room_id in self.client.rooms, 120, "new room")
-        return resp.room_id
-
-    async def join(self, room_id: str) -> None:
-        assert self.client is not None
-        resp = await self.client.join(room_id)  # the invite is already on the server
-        if not hasattr(resp, "room_id"):
-            raise RuntimeError(f"{self.localpart}: join failed: {resp}")
-        await self.wait(lambda: room_id in self.client.rooms, 120, f"joined {room_id}")
 
     async def wait_joined(self, room_id: str, users: list[str], timeout: float = 120) -> None:
         await self.wait(lambda: all((room_id, u, "join") in self.members for u in users), timeout,

@@ -64,7 +64,7 @@ class Room:
 
     async def send(self, client: Client, text: str) -> float:
         self.sent += 1
-        t0 = await client.send(self.room_id, text)
+        t0 = await client.send_timed(self.room_id, text)
         self.send_seconds.append(time.perf_counter() - t0)  # the homeserver's answer to a send, under load
         return t0
 
@@ -72,7 +72,7 @@ class Room:
         mark = self.trainer.mark()
         t0 = await self.send(client, text)
         msg = await self.trainer.wait_message(self.room_id, self.bot, expect, after=mark, timeout=WAIT)
-        self.latencies.append(msg.t - t0)
+        self.latencies.append(msg.received - t0)
         return msg
 
     async def play(self) -> None:

@@ -227,18 +227,18 @@ class Bench:
     async def ping_bot(self, timeout: float = 60) -> float:
         assert self.probe is not None
         mark = self.probe.mark()
-        t0 = await self.probe.send(self.bot_room, "!etat")
+        t0 = await self.probe.send_timed(self.bot_room, "!etat")
         msg = await self.probe.wait_message(self.bot_room, uid(BOT), "Étape", after=mark, timeout=timeout)
-        return msg.t - t0
+        return msg.received - t0
 
     async def ping_bare(self, timeout: float = 60) -> float:
         assert self.probe is not None
         self._pings += 1
         text = f"ping {self._pings}"
         mark = self.probe.mark()
-        t0 = await self.probe.send(self.bare_room, text)
+        t0 = await self.probe.send_timed(self.bare_room, text)
         msg = await self.probe.wait_message(self.bare_room, uid(BARE), text, after=mark, timeout=timeout)
-        return msg.t - t0
+        return msg.received - t0
 
     # -- scenario 1 -----------------------------------------------------------------
 
@@ -458,7 +458,7 @@ class Bench:
             await self.probe.send(self.bot_room, "!etat")
             timings = await self.start_bot()
             msg = await self.probe.wait_message(self.bot_room, uid(BOT), "Étape", after=mark, timeout=120)
-            timings["first_command_answered"] = msg.t - self.bot.spawned_perf
+            timings["first_command_answered"] = msg.received - self.bot.spawned_perf
             timings["after_ready_command"] = await self.ping_bot()
             await asyncio.sleep(2)
             run = {k: round(v, 3) for k, v in timings.items()}

@@ -12,23 +12,12 @@ from pathlib import Path
 from typing import Any, Callable
 from uuid import uuid4
 
-from nio import (
-    AsyncClient,
-    AsyncClientConfig,
-    ForwardedRoomKeyEvent,
-    MegolmEvent,
-    RoomKeyEvent,
-    RoomCreateResponse,
-    RoomMemberEvent,
-    RoomMessage,
-    RoomSendResponse,
-    ToDeviceMessage,
-    ToDeviceResponse,
-)
+from nio import RoomSendResponse, ToDeviceMessage, ToDeviceResponse
 from nio.api import Api
 
 from bot.app.bot import Bot
 from bot.config import Config, parse_config
+from bot.devtools.client import Message, SimClient
 from bot.devtools.homeserver import LocalSynapse
 from bot.store import Store
 
@@ -57,142 +46,33 @@ async def eventually(predicate: Callable[[], Any], timeout: float = TIMEOUT, wha
         await asyncio.sleep(0.05)
 
 
-@dataclass
-class Received:
-    room_id: str
-    sender: str
-    event_id: str
-    body: str
-    content: dict
-    decrypted: bool
-    msgtype: str
-    event: Any = None
+Received = Message  # one message as a player has it
 
 
-@dataclass
-class Player:
-    """A real Matrix client in its own sync loop, recording what it sees."""
+class Player(SimClient):
+    """A real Matrix client in its own sync loop, recording what it sees (the devtools' client)."""
 
-    server: LocalSynapse
-    localpart: str
-    store_dir: Path
-    client: AsyncClient | None = None
-    messages: list[Received] = field(default_factory=list)
-    members: list[tuple[str, str, str]] = field(default_factory=list)  # (room, user, membership)
-    undecryptable: list[str] = field(default_factory=list)
-    sync_errors: int = 0
-    _late: list = field(default_factory=list)
-    _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
-    _task: asyncio.Task | None = None
-
-    @property
-    def user_id(self) -> str:
-        assert self.client is not None
-        return self.client.user_id
-
-    @property
-    def device_id(self) -> str:
-        assert self.client is not None
-        return self.client.device_id
+    def __init__(self, server: LocalSynapse, localpart: str, store_dir: Path):
+        super().__init__(server.url, f"@{localpart}:{server.server_name}", store_dir, localpart)
+        self.server = server
+        self.localpart = localpart
 
     async def start(self) -> "Player":
         account = await self.server.register(self.localpart, "secret-" + self.localpart)
-        self.store_dir.mkdir(parents=True, exist_ok=True)
-        self.client = AsyncClient(
-            self.server.url,
-            account.user_id,
-            store_path=str(self.store_dir),
-            # Short retry waits: after a homeserver restart the player is back within 2 s.
-            config=AsyncClientConfig(store_sync_tokens=True, encryption_enabled=True, max_timeout_retry_wait_time=2),
-        )
-        resp = await self.client.login(account.password, device_name=self.localpart)
-        assert hasattr(resp, "access_token"), resp
-        self.client.add_event_callback(self._on_message, RoomMessage)
-        self.client.add_event_callback(self._on_member, RoomMemberEvent)
-        self.client.add_event_callback(self._on_megolm, MegolmEvent)
-        self.client.add_to_device_callback(self._on_room_key, (RoomKeyEvent, ForwardedRoomKeyEvent))
-        await self.client.sync(timeout=0, full_state=True)
-        if self.client.should_upload_keys:
-            await self.client.keys_upload()
-        self._task = asyncio.create_task(self._sync_loop(), name=f"player-{self.localpart}")
+        await self.login(account.password, device_name=self.localpart)
         return self
-
-    async def _sync_loop(self) -> None:
-        """nio's sync_forever, restarted if the homeserver going away makes it raise."""
-        assert self.client is not None
-        while True:
-            try:
-                await self.client.sync_forever(timeout=1000)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the server was stopped under us
-                self.sync_errors += 1
-                log.info("player %s: sync failed (%s); syncing again", self.localpart, type(exc).__name__)
-                await asyncio.sleep(0.5)  # back off before reconnecting
-
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-        if self.client:
-            await self.client.close()
-
-    async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
-
-    async def _on_message(self, room, event) -> None:
-        content = event.source.get("content", {})
-        self.messages.append(Received(
-            room.room_id, event.sender, event.event_id, getattr(event, "body", "") or "",
-            content, bool(getattr(event, "decrypted", False)), content.get("msgtype", ""), event,
-        ))
-        await self._notify()
-
-    async def _on_member(self, room, event) -> None:
-        self.members.append((room.room_id, event.state_key, event.membership))
-        await self._notify()
-
-    async def _on_megolm(self, room, event) -> None:
-        # Like any real client, keep it and decrypt it when its room key comes
-        # (a restarted bot shares a new session; the key may come a sync later).
-        self.undecryptable.append(event.event_id)
-        event.room_id = room.room_id
-        self._late.append(event)
-        await self._notify()
-
-    async def _on_room_key(self, _event) -> None:
-        assert self.client is not None
-        for event in list(self._late):
-            try:
-                decrypted = self.client.decrypt_event(event)
-            except Exception:
-                continue
-            self._late.remove(event)
-            self.undecryptable.remove(event.event_id)
-            room = self.client.rooms.get(event.room_id)
-            if room is not None and isinstance(decrypted, RoomMessage):
-                await self._on_message(room, decrypted)
 
     async def wait_until(self, predicate: Callable[[], Any], timeout: float = TIMEOUT, what: str = "") -> Any:
         """Wait (on events, with a timeout) until ``predicate()`` is truthy."""
-        async def check():
-            async with self._changed:
-                await self._changed.wait_for(predicate)
-                return predicate()
         try:
-            return await asyncio.wait_for(check(), timeout)
-        except asyncio.TimeoutError:
-            raise AssertionError(f"{self.localpart}: timed out waiting for {what or predicate}") from None
+            return await self.wait(predicate, timeout, what or str(predicate))
+        except TimeoutError as exc:
+            raise AssertionError(str(exc)) from None
 
     async def wait_message(self, room_id: str, sender: str, contains: str = "", after: int = 0,
                            timeout: float = TIMEOUT) -> Received:
-        def find():
-            for msg in self.messages[after:]:
-                if msg.room_id == room_id and msg.sender == sender and contains in msg.body:
-                    return msg
-            return None
-        return await self.wait_until(find, timeout, f"a message from {sender} containing {contains!r}")
+        return await self.wait_until(lambda: self.find(room_id, sender, contains, after), timeout,
+                                     f"a message from {sender} containing {contains!r}")
 
     async def wait_count(self, room_id: str, sender: str, count: int, timeout: float = TIMEOUT) -> list[Received]:
         """Wait until ``sender`` has at least ``count`` messages in the room; return them all."""
@@ -200,42 +80,16 @@ class Player:
                               f"{count} messages from {sender}")
         return self.from_user(room_id, sender)
 
-    def from_user(self, room_id: str, sender: str, after: int = 0) -> list[Received]:
-        return [m for m in self.messages[after:] if m.room_id == room_id and m.sender == sender]
-
     async def wait_membership(self, room_id: str, user_id: str, membership: str, timeout: float = TIMEOUT) -> None:
         await self.wait_until(lambda: (room_id, user_id, membership) in self.members, timeout,
                               f"{user_id} {membership} in {room_id}")
 
     async def create_room(self, encrypted: bool = True, invite: list[str] = ()) -> str:
-        assert self.client is not None
-        initial_state = []
-        if encrypted:
-            initial_state.append({"type": "m.room.encryption", "state_key": "",
-                                  "content": {"algorithm": "m.megolm.v1.aes-sha2"}})
-        resp = await self.client.room_create(initial_state=initial_state, invite=list(invite))
-        assert isinstance(resp, RoomCreateResponse), resp
-        await self.wait_until(lambda: resp.room_id in self.client.rooms, what="the new room")
-        return resp.room_id
-
-    async def join(self, room_id: str) -> None:
-        """Accept an invite (already made on the server) and wait until this client has the room."""
-        assert self.client is not None
-        resp = await self.client.join(room_id)
-        assert hasattr(resp, "room_id"), resp
-        await self.wait_until(lambda: room_id in self.client.rooms, what=f"joining {room_id}")
+        return await super().create_room(invite, encrypted=encrypted, timeout=TIMEOUT)
 
     async def invite(self, room_id: str, user_id: str) -> None:
         assert self.client is not None
         await self.client.room_invite(room_id, user_id)
-
-    async def send(self, room_id: str, body: str) -> str:
-        assert self.client is not None
-        resp = await self.client.room_send(
-            room_id, "m.room.message", {"msgtype": "m.text", "body": body}, ignore_unverified_devices=True
-        )
-        assert isinstance(resp, RoomSendResponse), resp
-        return resp.event_id
 
     async def send_raw(self, room_id: str, event_type: str, content: dict) -> str:
         """Send an event exactly as given: nio's room_send would encrypt it."""

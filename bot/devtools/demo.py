@@ -127,7 +127,7 @@ class Demo:
                 person = Person(self.server, localpart, name, self.root / "clients" / localpart)
                 self.people.append(await person.start())
                 self.transcript.names[person.user_id] = name
-        self.trainer.on_line = self.transcript.line
+        self.trainer.on_message = self.transcript.line
         self.trainer.on_undecryptable = self.transcript.undecryptable
 
         self.transcript.section("The trainer opens an encrypted room and invites the bot and the players")
@@ -136,7 +136,7 @@ class Demo:
             invite = [self.bot_id] + [p.user_id for p in self.players]
             self.room = await self.trainer.create_encrypted_room("Analyse de pratiques", invite, step)
             for player in self.players:
-                await player.join(self.room, step, STEP_TIMEOUT)
+                await player.join_invited(self.room, step, STEP_TIMEOUT)
             everyone = {self.bot_id} | {p.user_id for p in self.people}
             for person in self.people:  # so that every message is encrypted for everyone
                 await person.wait_until(
@@ -171,7 +171,7 @@ class Demo:
         """``person`` types ``text``; wait for the bot's answer holding ``expect``."""
         after = self.mark()
         with self.step(step):
-            await person.send(self.room, text)
+            await person.say(self.room, text)
         return await self.from_bot(after, step, *expect)
 
     def by_localpart(self, localpart: str) -> Person:
@@ -181,7 +181,7 @@ class Demo:
         t, say = self.trainer, self.transcript.next_section
 
         say("Lobby: the trainer opens a game, the players join")
-        await t.send(self.room, GREETING)
+        await t.say(self.room, GREETING)
         await self.command(t, "!nouvelle protection des données", "open the game", "Nouvelle partie")
         for player in self.players:
             await self.command(player, "!rejoindre", f"{player.name} joins", "Bienvenue")
@@ -192,7 +192,7 @@ class Demo:
         say("Step 2: the speaking round, in the order the bot announces")
         after = self.mark()
         with self.step("step 2: start the round"):
-            await t.send(self.room, "!suivant")
+            await t.say(self.room, "!suivant")
         by_id = {p.user_id: p for p in self.players}
         for turn in range(1, len(self.players) + 1):
             step = f"step 2: turn {turn}"
@@ -203,11 +203,11 @@ class Demo:
                 raise DemoError(f"step '{step}': the bot's turn message mentions no player ({mentioned})")
             with self.step(step):
                 for text in TURNS[speaker.localpart]:
-                    await speaker.send(self.room, text)
+                    await speaker.say(self.room, text)
                 after = self.mark()
                 if turn == len(self.players):
                     say("Step 3: the theme's resources, and the vote", bot_starts_with="Étape 3")
-                await speaker.send(self.room, "!fini" if TURNS[speaker.localpart] else "!passe")
+                await speaker.say(self.room, "!fini" if TURNS[speaker.localpart] else "!passe")
         await self.from_bot(after, "step 3: the resources and the vote question", "!oui")
         for number, player in enumerate(self.players, 1):
             last = number == len(self.players)
@@ -245,7 +245,7 @@ class Demo:
             self.write(f"  {text}" if text else "")
         self.last_file = path
         if self.trainer.undecryptable:
-            self.write(f"(⚠ {self.trainer.undecryptable} message(s) could not be decrypted by the trainer)")
+            self.write(f"(⚠ {len(self.trainer.undecryptable)} message(s) could not be decrypted by the trainer)")
         return document
 
 

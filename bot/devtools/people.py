@@ -1,30 +1,20 @@
 """The simulated people of `make demo` and the transcript of what one of them reads.
 
-Each person is a real matrix-nio client with its own device and crypto store,
-syncing in the background; waits wake on every sync, with a deadline, and a
-missed deadline names the demo step that was waiting.
+Each person is the developer tools' simulated client (a real matrix-nio client with
+its own device and crypto store) with a display name; a missed deadline names the
+demo step that was waiting.
 """
 
 from __future__ import annotations
 
-import asyncio
 import secrets
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from nio import (
-    AsyncClient,
-    AsyncClientConfig,
-    LoginResponse,
-    MegolmEvent,
-    RoomCreateResponse,
-    RoomMessage,
-    RoomSendResponse,
-    SyncResponse,
-)
+from nio import MegolmEvent
 
+from bot.devtools.client import Message, SimClient
 from bot.devtools.homeserver import LocalSynapse
 
 
@@ -32,108 +22,37 @@ class DemoError(Exception):
     """A step of the demo failed; the message says which and why."""
 
 
-@dataclass
-class Line:
-    """One message of the room as a person decrypted it."""
-
-    room_id: str
-    sender: str
-    body: str
-    content: dict
-    msgtype: str
-    timestamp: int  # milliseconds since the epoch, from the server
-    decrypted: bool
+Line = Message  # one message of the room as a person decrypted it
 
 
-@dataclass
-class Person:
-    """A simulated player or trainer: a Matrix account, a device, a sync loop."""
+class Person(SimClient):
+    """A simulated player or trainer: a Matrix account with a display name, a device, a sync loop."""
 
-    server: LocalSynapse
-    localpart: str
-    name: str
-    store_dir: Path
-    client: AsyncClient | None = None
-    lines: list[Line] = field(default_factory=list)
-    undecryptable: int = 0
-    on_line: Callable[[Line], None] | None = None
-    on_undecryptable: Callable[[MegolmEvent], None] | None = None
-    _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
-    _task: asyncio.Task | None = None
+    def __init__(self, server: LocalSynapse, localpart: str, name: str, store_dir: Path):
+        super().__init__(server.url, f"@{localpart}:{server.server_name}", store_dir, name)
+        self.server = server
+        self.localpart = localpart
 
     @property
-    def user_id(self) -> str:
-        assert self.client is not None
-        return self.client.user_id
+    def lines(self) -> list[Line]:
+        return self.messages
 
     async def start(self) -> "Person":
         account = await self.server.register(self.localpart, secrets.token_urlsafe(12))
-        self.store_dir.mkdir(parents=True, exist_ok=True)
-        self.client = AsyncClient(
-            self.server.url, account.user_id, store_path=str(self.store_dir),
-            config=AsyncClientConfig(store_sync_tokens=True, encryption_enabled=True),
-        )
-        resp = await self.client.login(account.password, device_name=f"{self.name} (demo)")
-        if not isinstance(resp, LoginResponse):
-            raise DemoError(f"{self.name} could not log in: {resp}")
+        try:
+            await self.login(account.password, device_name=f"{self.name} (demo)")
+        except RuntimeError as exc:
+            raise DemoError(str(exc)) from None
+        assert self.client is not None
         await self.client.set_displayname(self.name)
-        self.client.add_event_callback(self._on_message, RoomMessage)
-        self.client.add_event_callback(self._on_megolm, MegolmEvent)
-        self.client.add_response_callback(self._on_sync, SyncResponse)
-        await self.client.sync(timeout=0, full_state=True)
-        if self.client.should_upload_keys:
-            await self.client.keys_upload()
-        self._task = asyncio.create_task(self.client.sync_forever(timeout=1000), name=f"demo-{self.localpart}")
         return self
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-        if self.client is not None:
-            await self.client.close()
-
-    # -- what the client sees -------------------------------------------------------
-
-    async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
-
-    async def _on_sync(self, _response) -> None:
-        await self._notify()
-
-    async def _on_message(self, room, event) -> None:
-        content = event.source.get("content", {})
-        line = Line(room.room_id, event.sender, getattr(event, "body", "") or "", content,
-                    content.get("msgtype", ""), event.server_timestamp, bool(getattr(event, "decrypted", False)))
-        self.lines.append(line)
-        if self.on_line is not None:
-            self.on_line(line)
-        await self._notify()
-
-    async def _on_megolm(self, room, event) -> None:
-        self.undecryptable += 1
-        if self.on_undecryptable is not None:
-            self.on_undecryptable(event)
-        await self._notify()
-
     async def wait_until(self, predicate: Callable[[], Any], step: str, timeout: float) -> Any:
-        """Wait (woken by each sync) until ``predicate()`` is truthy; DemoError after ``timeout``."""
-        assert self._task is not None
-
-        async def check():
-            async with self._changed:
-                await self._changed.wait_for(predicate)
-                return predicate()
-
-        waiter = asyncio.create_task(check())
-        done, _ = await asyncio.wait({waiter, self._task}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-        if waiter in done:
-            return waiter.result()
-        waiter.cancel()
-        if self._task in done:
-            raise DemoError(f"step '{step}': {self.name}'s client stopped syncing ({self._task.exception()!r})")
-        raise DemoError(f"step '{step}' timed out after {timeout:.0f} s")
+        """Wait (woken by each event) until ``predicate()`` is truthy; DemoError after ``timeout``."""
+        try:
+            return await self.wait(predicate, timeout, "it")
+        except TimeoutError:
+            raise DemoError(f"step '{step}' timed out after {timeout:.0f} s") from None
 
     def joined(self, room_id: str) -> set[str]:
         assert self.client is not None
@@ -149,31 +68,23 @@ class Person:
     # -- what the person does ---------------------------------------------------------
 
     async def create_encrypted_room(self, name: str, invite: list[str], step: str) -> str:
-        assert self.client is not None
-        resp = await self.client.room_create(
-            name=name, invite=invite,
-            initial_state=[{"type": "m.room.encryption", "state_key": "",
-                            "content": {"algorithm": "m.megolm.v1.aes-sha2"}}],
-        )
-        if not isinstance(resp, RoomCreateResponse):
-            raise DemoError(f"step '{step}': the room could not be created: {resp}")
-        await self.wait_until(lambda: resp.room_id in self.client.rooms, step, 30)
-        return resp.room_id
+        try:
+            return await self.create_room(invite, name=name, timeout=30)
+        except (RuntimeError, TimeoutError) as exc:
+            raise DemoError(f"step '{step}': the room could not be created: {exc}") from None
 
-    async def join(self, room_id: str, step: str, timeout: float) -> None:
+    async def join_invited(self, room_id: str, step: str, timeout: float) -> None:
         assert self.client is not None
         await self.wait_until(lambda: room_id in self.client.invited_rooms or room_id in self.client.rooms,
                               f"{step}: {self.name} receives the invite", timeout)
         await self.client.join(room_id)
         await self.wait_until(lambda: room_id in self.client.rooms, f"{step}: {self.name} joins", timeout)
 
-    async def send(self, room_id: str, body: str) -> None:
-        assert self.client is not None
-        resp = await self.client.room_send(
-            room_id, "m.room.message", {"msgtype": "m.text", "body": body}, ignore_unverified_devices=True,
-        )
-        if not isinstance(resp, RoomSendResponse):
-            raise DemoError(f"{self.name} could not send a message: {resp}")
+    async def say(self, room_id: str, body: str) -> None:
+        try:
+            await self.send(room_id, body)
+        except RuntimeError as exc:
+            raise DemoError(str(exc)) from None
 
 
 class Transcript:
