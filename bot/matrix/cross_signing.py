@@ -56,7 +56,7 @@ class Reply:
 
 async def _call(client: AsyncClient, retry: Retrier, what: str, method: str, path: list[str],
                 body: dict) -> Reply:
-    """One JSON request through the bot's backoff: connection errors, 5xx and rate limits."""
+    """One JSON request through the bot's backoff (connection errors, 5xx, rate limits)."""
     async def attempt() -> Reply:
         resp = await client.send(method, Api._build_path(path), json.dumps(body), headers={
             "Authorization": f"Bearer {client.access_token}", "Content-Type": "application/json"})
@@ -76,7 +76,8 @@ async def _call(client: AsyncClient, retry: Retrier, what: str, method: str, pat
         error.transport_response = reply  # type: ignore[assignment]  # retry reads .status
         return error
 
-    return await retry.request(what, attempt, ATTEMPTS, error_of)
+    # Like the login: an unreachable server is waited for; 5xx answers get ATTEMPTS tries.
+    return await retry.request(what, lambda: retry.until_reachable(attempt), ATTEMPTS, error_of)
 
 
 def _fail(what: str, reply: Reply) -> MatrixError:
