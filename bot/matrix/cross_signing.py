@@ -107,7 +107,8 @@ class CrossSigning:
             keys = stored or self._new_keys()
             await self.upload_identity(keys, replacing=False)
             outcome = Outcome.CREATED
-            log.info("Created the bot's cross-signing identity (master key %s)", keys.master.public)
+            log.info("Uploaded the bot's %s cross-signing identity (master key %s)",
+                     "stored" if stored else "new", keys.master.public)
         elif stored and (server_master, server_ssk) == (stored.master.public, stored.self_signing.public):
             keys, outcome = stored, Outcome.REUSED
         elif self.config.reset_foreign_cross_signing:
@@ -119,10 +120,10 @@ class CrossSigning:
             await self.upload_identity(keys, replacing=True)
             outcome = Outcome.REPLACED
         else:
-            log.error("%s already has a cross-signing identity (master key %s) that this bot did not make "
-                      "(someone set up encryption on the bot account with another client?), so the bot's device "
-                      "stays unverified; to have the bot replace it, set matrix.reset_foreign_cross_signing: true "
-                      "and restart (players will have to verify the bot again)", self.user_id, server_master)
+            log.error("%s already has a cross-signing identity (master key %s) whose keys this bot does not "
+                      "hold (set up from another client, or %s was lost), so the bot's device stays unverified; "
+                      "to have the bot replace it, set matrix.reset_foreign_cross_signing: true and restart "
+                      "(players will have to verify the bot again)", self.user_id, server_master, self.key_file.path)
             return Outcome.FOREIGN
         device = query.get("device_keys", {}).get(self.user_id, {}).get(self.client.device_id)
         if device is None:
