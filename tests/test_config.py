@@ -41,6 +41,7 @@ def test_minimal_config_gets_defaults():
     config = parse_config(minimal())
     assert config.matrix.homeserver == "https://matrix.test.org"
     assert config.matrix.device_id == "REFLEXTICS"
+    assert config.matrix.reset_foreign_cross_signing is False
     assert config.rooms.require_encryption is True
     assert config.rooms.default_language == "fr"
     assert config.prefix == "!"
@@ -60,6 +61,7 @@ def test_minimal_config_gets_defaults():
         ({"matrix__sync_timeout_seconds": 0}, "matrix.sync_timeout_seconds: must be between 1 and 300"),
         ({"matrix__send_retries": 2.5}, "matrix.send_retries: must be a whole number"),
         ({"matrix__colour": "red"}, "matrix.colour: unknown key"),
+        ({"matrix__reset_foreign_cross_signing": "yes"}, "matrix.reset_foreign_cross_signing: must be true or false"),
         ({"rooms__require_encryption": "yes"}, "rooms.require_encryption: must be true or false"),
         ({"rooms__default_language": "de"}, "rooms.default_language: must be one of fr, en"),
         ({"access__trainers": "@a:b.c"}, "access.trainers: must be a list of strings"),

@@ -34,7 +34,7 @@ KNOWN_KEYS: dict[str, set[str]] = {
     "matrix": {
         "homeserver", "user_id", "password", "access_token", "device_id", "device_name",
         "pickle_key", "sync_timeout_seconds", "backoff_max_seconds", "key_wait_seconds",
-        "send_retries",
+        "send_retries", "reset_foreign_cross_signing",
     },
     "storage": {"data_dir"},
     "access": {"trainers", "facilitator_power_level", "invite_users", "invite_servers"},
@@ -65,6 +65,7 @@ class MatrixConfig:
     backoff_max_seconds: float = 60.0
     key_wait_seconds: float = 60.0
     send_retries: int = 8
+    reset_foreign_cross_signing: bool = False  # see bot/matrix/cross_signing.py
 
     def __repr__(self) -> str:  # keep secrets out of tracebacks and logs
         return f"MatrixConfig(homeserver={self.homeserver!r}, user_id={self.user_id!r}, device_id={self.device_id!r})"
@@ -181,6 +182,7 @@ def parse_config(data: Any, source: Path | None = None) -> Config:
         backoff_max_seconds=r.number("matrix.backoff_max_seconds", 60, 0.1, 3600),
         key_wait_seconds=r.number("matrix.key_wait_seconds", 60, 0, 86400),
         send_retries=r.integer("matrix.send_retries", 8, 0, 100),
+        reset_foreign_cross_signing=r.boolean("matrix.reset_foreign_cross_signing", False),
     )
 
     data_dir_text = r.string("storage.data_dir", required=True)

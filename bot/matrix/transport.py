@@ -33,6 +33,7 @@ from nio import (
 from nio.events import Event
 
 from bot.config import MatrixConfig
+from bot.matrix.cross_signing import Outcome, ensure_cross_signing
 from bot.matrix.keys import LateKeys, maintain_keys
 from bot.matrix.login import Login
 from bot.matrix.outbox import Outbox
@@ -71,6 +72,7 @@ class MatrixTransport:
         self.store = store
         self.client: AsyncClient | None = None
         self.outbox: Outbox | None = None
+        self.cross_signing: Outcome | None = None
         self.stats = ConnectionStats()
         self.ready = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -114,6 +116,9 @@ class MatrixTransport:
                     f"device {self.client.device_id} has keys on the server that this crypto store does not hold; "
                     "delete that device or log in with a password so the bot can create a new one"
                 )
+        # After the keys upload (the device keys must be on the server to be
+        # signed) and before the first sync, so "ready" means "signed".
+        self.cross_signing = await ensure_cross_signing(self.client, self.config, self.files, self.retry)
         self.client.add_to_device_callback(self.late.on_room_key, (RoomKeyEvent, ForwardedRoomKeyEvent))
         self.outbox = Outbox(self.client, self.retry, self.config.send_retries)
         log.info("Logged in as %s, device %s", self.config.user_id, self.client.device_id)
