@@ -60,10 +60,10 @@ class SimClient:
         self.url = url
         self.name = name  # for messages and the task's name
         self.store_dir = store_dir
+        extra = {} if request_timeout is None else {"request_timeout": request_timeout}
         config = AsyncClientConfig(store_sync_tokens=store_sync_tokens, encryption_enabled=True,
-                                   max_timeout_retry_wait_time=2)  # back within 2 s after a server restart
-        if request_timeout is not None:
-            config.request_timeout = request_timeout
+                                   max_timeout_retry_wait_time=2,  # back within 2 s after a server restart
+                                   **extra)
         self._user_id = user_id
         self._config = config
         self.sync_timeout_ms = sync_timeout_ms
