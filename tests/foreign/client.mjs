@@ -43,7 +43,9 @@ function emit(message) {
 async function report(ev) {
     const eventId = ev.getId();
     if (!eventId || !eventId.startsWith("$")) return; // a local echo of our own send
-    if (ev.isBeingDecrypted()) return; // MatrixEventEvent.Decrypted will report it
+    // Not decrypted yet (the timeline gets it first, decryption may not even have
+    // started): MatrixEventEvent.Decrypted reports it.
+    if (ev.isEncrypted() && !ev.getClearContent() && !ev.isDecryptionFailure()) return;
     const utd = ev.isDecryptionFailure();
     const key = `${eventId}/${utd ? "utd" : "ok"}`;
     if (reported.has(key)) return;
