@@ -89,10 +89,9 @@ async def test_element_user_sees_no_red_shield_on_bot_messages(make_bot, make_fo
     await alice.send_text(room, "!aide")
     answer = await alice.wait_message(room, bot_user, "Commandes")
     assert not answer.utd
-    with known_defect():
-        status = await alice.device_status(bot_user, bot_device)
-        assert status["signed_by_owner"], f"bot device status {status}"
-        assert answer.shield_colour == "NONE", f"bot answer shield {answer.shield}"
+    status = await alice.device_status(bot_user, bot_device)
+    with known_defect():  # today: signed_by_owner False, shield RED / UNSIGNED_DEVICE
+        assert (status["signed_by_owner"], answer.shield) == (True, {"colour": "NONE", "reason": None})
 
 
 @DEFECT
