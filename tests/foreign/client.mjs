@@ -76,12 +76,16 @@ async function report(ev) {
     emit(out);
 }
 
-async function waitFor(check, what, timeoutMs = 30000) {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 50));
-    }
+// Rooms and memberships change only when a sync response is processed: check again
+// after each one (ClientEvent.Sync), until true or the deadline.
+function untilSynced(check, what, timeoutMs = 30000) {
+    if (check()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+        const done = () => { clearTimeout(timer); client.off(sdk.ClientEvent.Sync, onSync); };
+        const onSync = () => { if (check()) { done(); resolve(); } };
+        const timer = setTimeout(() => { done(); reject(new Error(`timed out waiting for ${what}`)); }, timeoutMs);
+        client.on(sdk.ClientEvent.Sync, onSync);
+    });
 }
 
 const ops = {
@@ -143,8 +147,8 @@ const ops = {
             : [];
         const { room_id } = await client.createRoom({ preset: "private_chat", invite, initial_state, name });
         // Sending before the sync has the room (and its encryption state) would fail or go out in clear.
-        await waitFor(() => client.getRoom(room_id)?.getMyMembership() === "join", `room ${room_id}`);
-        if (encrypted) await waitFor(() => client.getRoom(room_id).hasEncryptionStateEvent(), "encryption state");
+        await untilSynced(() => client.getRoom(room_id)?.getMyMembership() === "join", `room ${room_id}`);
+        if (encrypted) await untilSynced(() => client.getRoom(room_id).hasEncryptionStateEvent(), "encryption state");
         return { room_id };
     },
 
@@ -155,7 +159,7 @@ const ops = {
 
     async join({ room_id }) {
         await client.joinRoom(room_id);
-        await waitFor(() => client.getRoom(room_id)?.getMyMembership() === "join", `joining ${room_id}`);
+        await untilSynced(() => client.getRoom(room_id)?.getMyMembership() === "join", `joining ${room_id}`);
         return { room_id };
     },
 
