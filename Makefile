@@ -15,6 +15,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The foreign test client (tests/foreign: matrix-js-sdk with Element's Rust crypto) and
+# its pinned packages. matrix-js-sdk 43 declares Node >= 22 but runs on 20 (client.mjs
+# polyfills Promise.withResolvers); npm's EBADENGINE warnings about it are expected.
+NODE_STAMP := tests/foreign/node_modules/.installed-stamp
+$(NODE_STAMP): tests/foreign/package.json tests/foreign/package-lock.json
+	@node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' 2>/dev/null || \
+		{ echo "Node.js 20 or newer (with npm) is needed for the foreign-client tests in tests/foreign"; exit 1; }
+	npm ci --prefix tests/foreign --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
 # The bot on an embedded local Synapse (data under .local/), with a trainer login.
 run: $(STAMP)
 	$(PY) -m bot local --dir .local
@@ -22,7 +32,7 @@ run: $(STAMP)
 # The whole test suite, including the tests against a real Synapse.
 # pytest exits with 5 when nothing was collected (e.g. a -k filter matching
 # nothing): that is reported, not hidden as a pass or a crash.
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	@$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests"; fi; \
 	exit $$status
@@ -47,4 +57,4 @@ clean-local:
 	rm -rf .local
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache tests/foreign/node_modules

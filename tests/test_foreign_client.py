@@ -1,0 +1,110 @@
+"""The bot as Element sees it: matrix-js-sdk with Rust crypto (tests/foreign/client.mjs)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+
+from tests.foreign_fixtures import make_foreign  # noqa: F401  (a fixture; to move to conftest.py)
+
+pytestmark = pytest.mark.synapse
+
+
+async def shared_room(owner, *others) -> str:
+    """An encrypted room made by ``owner``, every other member joined and seen joined by the owner
+    (sending earlier would encrypt for a member list without them: MATRIX-NOTES, first-message race)."""
+    room = await owner.create_room(invite=[o.user_id for o in others])
+    for other in others:
+        await other.join(room)
+        await owner.wait_membership(room, other.user_id, "join")
+    return room
+
+
+async def test_two_cross_signed_clients_exchange_messages_without_shields(make_foreign):
+    alice = await make_foreign("alice", only_signed=True)
+    bob = await make_foreign("bob", only_signed=True)
+    assert (await alice.device_status(alice.user_id, alice.device_id))["cross_signing_verified"]
+    room = await shared_room(alice, bob)
+
+    sent = await alice.send_text(room, "hello bob", mentions=[bob.user_id],
+                                 html=f'hello <a href="https://matrix.to/#/{bob.user_id}">bob</a>')
+    got = await bob.wait_message(room, alice.user_id, "hello bob")
+    assert got.event_id == sent
+    assert got.encrypted and not got.utd
+    # Cross-signed device of a user seen for the first time (TOFU): no shield at all.
+    assert (got.shield_colour, got.shield_reason) == ("NONE", None)
+    assert got.push == {"notify": True, "highlight": True}  # the mention, read after decryption
+    status = await bob.device_status(alice.user_id, alice.device_id)
+    assert status["signed_by_owner"] and not status["cross_signing_verified"]  # not verified by bob
+    assert (await bob.user_status(alice.user_id))["known"]
+
+    # Edits, reactions and redactions come through decrypted (redactions are clear).
+    edit = await alice.edit(room, sent, "hello again")
+    got_edit = await bob.wait_for(lambda e: e.event_id == edit, what="the edit")
+    assert got_edit.content["m.new_content"]["body"] == "hello again" and got_edit.shield_colour == "NONE"
+    reaction = await alice.react(room, sent, "👍")
+    got_reaction = await bob.wait_for(lambda e: e.event_id == reaction, what="the reaction")
+    assert got_reaction.type == "m.reaction" and got_reaction.content["m.relates_to"]["key"] == "👍"
+    redaction = await alice.redact(room, reaction)
+    await bob.wait_for(lambda e: e.event_id == redaction and e.redacts == reaction, what="the redaction")
+
+    # An unsigned device is excluded both ways: bob's messages reach alice.
+    answer = await bob.send_text(room, "hi alice")
+    assert (await alice.wait_for(lambda e: e.event_id == answer, what="bob's answer")).body == "hi alice"
+
+
+class BotDeviceNotCrossSigned(AssertionError):
+    """The known defect: the bot's device has no cross-signing signature (nio 0.26 cannot make one)."""
+
+
+@contextmanager
+def known_defect():
+    """Turn a failed expectation into the defect, so that only it makes the xfail tests fail:
+    any other error (node client, server, set-up) is a real failure."""
+    try:
+        yield
+    except AssertionError as exc:
+        raise BotDeviceNotCrossSigned(str(exc)) from exc
+
+
+# These two assert the behaviour wanted once the bot cross-signs its device. They fail
+# today, as xfail; once cross-signing lands they pass, strict xfail turns that into a
+# failure, and the marks must go.
+DEFECT = pytest.mark.xfail(
+    raises=BotDeviceNotCrossSigned, strict=True,
+    reason="the bot's device is not cross-signed: Element shows a red shield (UNSIGNED_DEVICE) "
+           "and, in 'exclude insecure devices' mode, shares no room key with it",
+)
+
+
+@DEFECT
+async def test_element_user_sees_no_red_shield_on_bot_messages(make_bot, make_foreign):
+    bot = await make_bot()
+    bot_user, bot_device = bot.config.matrix.user_id, bot.transport.client.device_id
+    alice = await make_foreign("alice")  # cross-signed, all devices (Element's default today)
+    room = await alice.create_room(invite=[bot_user])
+    await alice.wait_membership(room, bot_user, "join")
+
+    await alice.send_text(room, "!aide")
+    answer = await alice.wait_message(room, bot_user, "Commandes")
+    assert not answer.utd
+    status = await alice.device_status(bot_user, bot_device)
+    with known_defect():  # today: signed_by_owner False, shield RED / UNSIGNED_DEVICE
+        assert (status["signed_by_owner"], answer.shield) == (True, {"colour": "NONE", "reason": None})
+
+
+@DEFECT
+async def test_bot_answers_an_element_user_who_excludes_insecure_devices(make_bot, make_foreign):
+    bot = await make_bot()
+    bot_user = bot.config.matrix.user_id
+    alice = await make_foreign("alice", only_signed=True)
+    room = await alice.create_room(invite=[bot_user])
+    await alice.wait_membership(room, bot_user, "join")
+
+    await alice.send_text(room, "!aide")
+    with known_defect():
+        # Today alice withholds the room key from the bot's unsigned device: no answer.
+        answer = await alice.wait_message(room, bot_user, "Commandes", timeout=20)
+        assert not answer.utd, f"bot answer undecryptable: {answer.utd_reason}"
+        assert answer.shield_colour == "NONE", f"bot answer shield {answer.shield}"
