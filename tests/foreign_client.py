@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from bot.localserver import LocalSynapse
+from bot.devtools.homeserver import LocalSynapse
 
 FOREIGN_DIR = Path(__file__).parent / "foreign"
 CLIENT_SCRIPT = FOREIGN_DIR / "client.mjs"

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-
-from tests.foreign_fixtures import make_foreign  # noqa: F401  (a fixture; to move to conftest.py)
 
 pytestmark = pytest.mark.synapse
 
@@ -54,31 +50,6 @@ async def test_two_cross_signed_clients_exchange_messages_without_shields(make_f
     assert (await alice.wait_for(lambda e: e.event_id == answer, what="bob's answer")).body == "hi alice"
 
 
-class BotDeviceNotCrossSigned(AssertionError):
-    """The known defect: the bot's device has no cross-signing signature (nio 0.26 cannot make one)."""
-
-
-@contextmanager
-def known_defect():
-    """Turn a failed expectation into the defect, so that only it makes the xfail tests fail:
-    any other error (node client, server, set-up) is a real failure."""
-    try:
-        yield
-    except AssertionError as exc:
-        raise BotDeviceNotCrossSigned(str(exc)) from exc
-
-
-# These two assert the behaviour wanted once the bot cross-signs its device. They fail
-# today, as xfail; once cross-signing lands they pass, strict xfail turns that into a
-# failure, and the marks must go.
-DEFECT = pytest.mark.xfail(
-    raises=BotDeviceNotCrossSigned, strict=True,
-    reason="the bot's device is not cross-signed: Element shows a red shield (UNSIGNED_DEVICE) "
-           "and, in 'exclude insecure devices' mode, shares no room key with it",
-)
-
-
-@DEFECT
 async def test_element_user_sees_no_red_shield_on_bot_messages(make_bot, make_foreign):
     bot = await make_bot()
     bot_user, bot_device = bot.config.matrix.user_id, bot.transport.client.device_id
@@ -90,11 +61,9 @@ async def test_element_user_sees_no_red_shield_on_bot_messages(make_bot, make_fo
     answer = await alice.wait_message(room, bot_user, "Commandes")
     assert not answer.utd
     status = await alice.device_status(bot_user, bot_device)
-    with known_defect():  # today: signed_by_owner False, shield RED / UNSIGNED_DEVICE
-        assert (status["signed_by_owner"], answer.shield) == (True, {"colour": "NONE", "reason": None})
+    assert (status["signed_by_owner"], answer.shield) == (True, {"colour": "NONE", "reason": None})
 
 
-@DEFECT
 async def test_bot_answers_an_element_user_who_excludes_insecure_devices(make_bot, make_foreign):
     bot = await make_bot()
     bot_user = bot.config.matrix.user_id
@@ -103,8 +72,7 @@ async def test_bot_answers_an_element_user_who_excludes_insecure_devices(make_bo
     await alice.wait_membership(room, bot_user, "join")
 
     await alice.send_text(room, "!aide")
-    with known_defect():
-        # Today alice withholds the room key from the bot's unsigned device: no answer.
-        answer = await alice.wait_message(room, bot_user, "Commandes", timeout=20)
-        assert not answer.utd, f"bot answer undecryptable: {answer.utd_reason}"
-        assert answer.shield_colour == "NONE", f"bot answer shield {answer.shield}"
+    # alice shares room keys only with devices their owner signed: the bot's is.
+    answer = await alice.wait_message(room, bot_user, "Commandes", timeout=20)
+    assert not answer.utd, f"bot answer undecryptable: {answer.utd_reason}"
+    assert answer.shield_colour == "NONE", f"bot answer shield {answer.shield}"
