@@ -86,18 +86,22 @@ class LateKeys:
     def on_room_key(self, _event: Any) -> None:
         self.changed.set()
 
-    async def push(self, client: AsyncClient, room_id: str, event: Event, backlog: bool = False) -> None:
+    async def push(self, client: AsyncClient, room_id: str, event: Event, backlog: bool = False,
+                   history: bool = False) -> None:
         """Queue a timeline event; an undecryptable one holds the room's later events.
 
         ``backlog``: the event piled up while the bot was away (the first sync
         after a start); like the events held behind a waiting one, its repeats
-        are answered once.
+        are answered once. ``history``: said before the bot was invited; if it
+        cannot be read it holds nothing and nobody is asked about it.
         """
         event_id = event.event_id
         if isinstance(event, MegolmEvent):
             event.room_id = room_id
             if event_id not in self.pending:
-                await self._hold(client, room_id, event)
+                await self._hold(client, room_id, event, ask=not history)
+            if history:
+                return
             self.queues.push(room_id, event_id, event, ready=False, sender=event.sender, backlog=backlog)
             self.changed.set()
             return
@@ -109,11 +113,11 @@ class LateKeys:
         self.queues.push(room_id, event_id, event, ready=True, sender=sender, repeat_key=repeat_key(event),
                          timestamp_ms=event.server_timestamp or 0, backlog=backlog)
 
-    async def _hold(self, client: AsyncClient, room_id: str, event: MegolmEvent) -> None:
+    async def _hold(self, client: AsyncClient, room_id: str, event: MegolmEvent, ask: bool) -> None:
         log.info("Message %s in %s waits for its room key", event.event_id, room_id)
         self.pending[event.event_id] = (room_id, event)
         await self.store.add_pending(room_id, event.event_id, event.session_id, event.source)
-        if not self._fresh(event):
+        if not ask or not self._fresh(event):
             return
         self.unreadable.add(room_id, event.sender, event.event_id)
         try:

@@ -116,6 +116,10 @@ class RoomQueues:
     def rooms(self) -> list[str]:
         return list(self._rooms)
 
+    def queued(self, room_id: str) -> int:
+        """Events of the room waiting to be released, the waiting ones and the ones behind them."""
+        return len(self._rooms.get(room_id, ()))
+
     def holding(self) -> bool:
         """True while a decrypted event waits behind an undecryptable one."""
         return any(any(e.ready for e in q) for q in self._rooms.values())

@@ -213,7 +213,7 @@ class MatrixTransport:
                     and event.membership == "invite"
                 ):
                     await self._safely(self._handler.on_invite(room_id, event.sender))
-        timelines: list[tuple[str, list[Event], bool]] = []
+        timelines: list[tuple[str, list[Event], bool, int]] = []
         for room_id, info in resp.rooms.join.items():
             self._note_creators(room_id, list(info.state) + list(info.timeline.events))
             events = list(info.timeline.events)
@@ -235,16 +235,31 @@ class MatrixTransport:
                 backlog = True
             else:
                 backlog = catch_up
-            timelines.append((room_id, events, backlog))
+            timelines.append((room_id, events, backlog, self._history_end(events)))
         # One look-up for the whole sync: which of its events were handled before.
-        ids = [e.event_id for _, events, _ in timelines for e in events if getattr(e, "event_id", None)]
+        ids = [e.event_id for _, events, _, _ in timelines for e in events if getattr(e, "event_id", None)]
         done = await self.store.processed_among(ids) if ids else set()
-        for room_id, events, backlog in timelines:
-            for event in events:
+        for room_id, events, backlog, history_end in timelines:
+            for index, event in enumerate(events):
                 event_id = getattr(event, "event_id", None)
                 if event_id and event_id not in done:
-                    await self.late.push(self.client, room_id, event, backlog=backlog)
+                    await self.late.push(self.client, room_id, event, backlog=backlog, history=index < history_end)
         await self._release(batch)
+
+    def _history_end(self, events: list) -> int:
+        """In the sync where the bot joins a room: how many events came before it was invited.
+
+        Those are the room's past, which the bot was never meant to read. The
+        ones between the invite and the join are first contact: a client that
+        invites the bot and speaks at once, before it counts the bot as a member.
+        """
+        if not self._joins(events):
+            return 0
+        for index, event in enumerate(events):
+            if isinstance(event, RoomMemberEvent) and event.state_key == self.user_id \
+                    and event.membership in ("invite", "join"):
+                return index
+        return 0
 
     def _joins(self, events: list) -> bool:
         return any(
