@@ -44,6 +44,8 @@ def test_minimal_config_gets_defaults():
     assert config.matrix.reset_foreign_cross_signing is False
     assert config.rooms.require_encryption is True
     assert config.rooms.default_language == "fr"
+    assert config.rooms.only_cross_signed_senders is False
+    assert config.matrix.key_wait_seconds == 5
     assert config.prefix == "!"
     assert config.access.facilitator_power_level == 50
     assert config.game.turn_seconds == 180
@@ -64,6 +66,7 @@ def test_minimal_config_gets_defaults():
         ({"matrix__reset_foreign_cross_signing": "yes"}, "matrix.reset_foreign_cross_signing: must be true or false"),
         ({"rooms__require_encryption": "yes"}, "rooms.require_encryption: must be true or false"),
         ({"rooms__default_language": "de"}, "rooms.default_language: must be one of fr, en"),
+        ({"rooms__only_cross_signed_senders": "no"}, "rooms.only_cross_signed_senders: must be true or false"),
         ({"access__trainers": "@a:b.c"}, "access.trainers: must be a list of strings"),
         ({"access__invite_users": ["alice"]}, "access.invite_users: 'alice' is not a Matrix user id"),
         ({"commands__prefix": "go"}, "commands.prefix: must be 1-3 punctuation characters, such as !"),

@@ -27,13 +27,13 @@ def test_events_behind_a_waiting_one_keep_their_order():
     q.push("!r", "$3", "three", ready=True)
     q.push("!other", "$4", "four", ready=True)
 
-    assert q.release("!r") == (["one"], [])
+    assert q.release("!r") == (["one"], [], [])
     assert q.holding(), "three waits, in memory only, behind $2"
-    assert q.release("!r") == ([], [])
-    assert q.release("!other") == (["four"], []), "other rooms are not held up"
+    assert q.release("!r") == ([], [], [])
+    assert q.release("!other") == (["four"], [], []), "other rooms are not held up"
 
     assert q.resolve("$2", "two")
-    assert q.release("!r") == (["two", "three"], [])
+    assert q.release("!r") == (["two", "three"], [], [])
     assert not q.holding() and q.rooms() == []
 
 
@@ -44,9 +44,9 @@ def test_the_wait_gives_up_at_its_deadline_and_the_room_goes_on():
     q.push("!r", "$2", "two", ready=True)
     assert q.next_deadline() == 130.0
     clock.now = 129.9
-    assert q.release("!r") == ([], [])
+    assert q.release("!r") == ([], [], [])
     clock.now = 130.0
-    assert q.release("!r") == (["two"], ["$1"])
+    assert q.release("!r") == (["two"], ["$1"], [])
     assert not q.resolve("$1", "one"), "given up: the caller handles it late"
 
 
@@ -58,7 +58,7 @@ def test_a_pushed_event_is_queued_once_and_waiting_ids_are_listed():
     assert q.waiting_ids() == ["$1", "$2"]
     assert q.next_deadline() == 130.0
     assert q.resolve("$2", "two")
-    assert q.release("!r") == ([], []), "$2 is ready but behind $1"
+    assert q.release("!r") == ([], [], []), "$2 is ready but behind $1"
 
 
 def test_backoff_doubles_up_to_its_cap_and_resets():

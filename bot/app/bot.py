@@ -66,6 +66,7 @@ class Bot:
         self.privacy = Privacy(config.privacy, store, self.engine, self.narrator, self.room_view, self.is_facilitator)
         self.privacy.register(self.router)
         self.throttle = Throttle(config.privacy.commands_per_minute)
+        self._told_unsigned: set[tuple[str, str]] = set()  # (room, user) told once why they are not read
 
     @classmethod
     async def create(cls, config: Config) -> "Bot":
@@ -151,6 +152,8 @@ class Bot:
             return
         if not room.encrypted and self.config.rooms.require_encryption:
             return
+        if self.config.rooms.only_cross_signed_senders and not await self._cross_signed(room, event):
+            return
         command = self.router.parse(event.body)
         if command is None:
             await self.play.say(room.room_id, event.sender, event.event_id, event.body)
@@ -175,6 +178,23 @@ class Bot:
             send=self.transport.send,
         )
         await self.router.dispatch(ctx)
+
+    async def on_unreadable(self, room: MatrixRoom, user_id: str) -> None:
+        # m.text with a mention: this asks the person to act, so it must notify them.
+        await self._tell(room.room_id, "encryption.unreadable", user_id)
+
+    async def _cross_signed(self, room: MatrixRoom, event: Event) -> bool:
+        """rooms.only_cross_signed_senders: read only devices their owner cross-signed; say why once."""
+        signed = await self.transport.sender_cross_signed(event)
+        if signed is False and (room.room_id, event.sender) not in self._told_unsigned:
+            self._told_unsigned.add((room.room_id, event.sender))
+            await self._tell(room.room_id, "encryption.unsigned_device", event.sender)
+        return bool(signed)
+
+    async def _tell(self, room_id: str, key: str, user_id: str) -> None:
+        view = await self.room_view(room_id)
+        rendered = self.narrator.message(view, key, (("user", UserRef(user_id)),), msgtype="m.text")
+        await self.transport.send(room_id, rendered.content())
 
     # -- helpers --------------------------------------------------------------------
 

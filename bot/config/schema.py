@@ -38,7 +38,7 @@ KNOWN_KEYS: dict[str, set[str]] = {
     },
     "storage": {"data_dir"},
     "access": {"trainers", "facilitator_power_level", "invite_users", "invite_servers"},
-    "rooms": {"require_encryption", "default_language"},
+    "rooms": {"require_encryption", "default_language", "only_cross_signed_senders"},
     "commands": {"prefix"},
     "logging": {"level"},
     "game": {
@@ -63,7 +63,7 @@ class MatrixConfig:
     pickle_key: str | None = None
     sync_timeout_seconds: float = 30.0
     backoff_max_seconds: float = 60.0
-    key_wait_seconds: float = 60.0
+    key_wait_seconds: float = 5.0
     send_retries: int = 8
     reset_foreign_cross_signing: bool = False  # see bot/matrix/cross_signing.py
 
@@ -91,6 +91,7 @@ class AccessConfig:
 class RoomsConfig:
     require_encryption: bool = True
     default_language: str = "fr"
+    only_cross_signed_senders: bool = False
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,7 @@ def parse_config(data: Any, source: Path | None = None) -> Config:
         pickle_key=r.string("matrix.pickle_key"),
         sync_timeout_seconds=r.number("matrix.sync_timeout_seconds", 30, 1, 300),
         backoff_max_seconds=r.number("matrix.backoff_max_seconds", 60, 0.1, 3600),
-        key_wait_seconds=r.number("matrix.key_wait_seconds", 60, 0, 86400),
+        key_wait_seconds=r.number("matrix.key_wait_seconds", 5, 0, 86400),
         send_retries=r.integer("matrix.send_retries", 8, 0, 100),
         reset_foreign_cross_signing=r.boolean("matrix.reset_foreign_cross_signing", False),
     )
@@ -197,6 +198,7 @@ def parse_config(data: Any, source: Path | None = None) -> Config:
     rooms = RoomsConfig(
         require_encryption=r.boolean("rooms.require_encryption", True),
         default_language=r.choice("rooms.default_language", "fr", LANGUAGES),
+        only_cross_signed_senders=r.boolean("rooms.only_cross_signed_senders", False),
     )
     prefix = r.string("commands.prefix", "!")
     if len(prefix) > 3 or any(c.isspace() or c.isalnum() for c in prefix):

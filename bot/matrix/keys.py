@@ -3,8 +3,11 @@
 nio handles to-device events before the timeline of each sync, but a room key
 that comes in a *later* sync leaves the message as an undecryptable
 ``MegolmEvent``. Such events are kept (in memory and in the store) by id, the
-room's later events wait behind them for a bounded time, and they are decrypted
-and handled as soon as the key arrives — late rather than never.
+room's later events wait behind them for a bounded time (less when the same
+sender's next message can be read, see ``ordering.py``), and they are decrypted
+and handled as soon as the key arrives — late rather than never. Meanwhile the
+sender's device is asked for the key (``recovery.py``), and if none comes in
+time the sender is asked to send the message again (``unreadable.py``).
 """
 
 from __future__ import annotations
@@ -14,14 +17,20 @@ import logging
 import time
 from typing import Any, Callable
 
-from nio import AsyncClient, KeysUploadResponse, MegolmEvent, SyncResponse
+from nio import AsyncClient, KeysUploadResponse, MegolmEvent, RoomMessageText, SyncResponse
 from nio.events import Event
 
 from bot.matrix.ordering import RoomQueues
+from bot.matrix.recovery import KeyRecovery
 from bot.matrix.retry import NET_ERRORS, ConnectionStats
+from bot.matrix.unreadable import ResendNotice, UnreadableMessages
 from bot.store import Store
 
 log = logging.getLogger(__name__)
+
+# An unreadable message older than this when the bot first sees it is history
+# (the room's past, seen on joining): nobody is asked for its key or to resend it.
+FRESH_SECONDS = 600
 
 
 async def maintain_keys(client: AsyncClient, resp: SyncResponse, stats: ConnectionStats) -> None:
@@ -48,13 +57,19 @@ async def maintain_keys(client: AsyncClient, resp: SyncResponse, stats: Connecti
 
 
 class LateKeys:
-    """Events waiting for their room key, and the room order they hold up."""
+    """Events waiting for their room key, the room order they hold up, and what to ask of senders."""
 
-    def __init__(self, store: Store, wait_seconds: float, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, store: Store, wait_seconds: float, clock: Callable[[], float] = time.monotonic,
+                 recovery: KeyRecovery | None = None, wall: Callable[[], float] = time.time):
         self.store = store
         self.queues = RoomQueues(wait_seconds, clock)
+        self.unreadable = UnreadableMessages(wait_seconds, clock)
+        self.recovery = recovery or KeyRecovery(clock)
+        self.wall = wall
         # Undecryptable events by id, kept until their key comes (also in the store).
         self.pending: dict[str, tuple[str, MegolmEvent]] = {}
+        # Ids of backlog events that repeat an earlier one: marked handled, not answered.
+        self.repeats: set[str] = set()
         # Set when a key arrives or a new wait starts: the deadline loop wakes up.
         self.changed = asyncio.Event()
 
@@ -65,36 +80,64 @@ class LateKeys:
             if isinstance(event, MegolmEvent):
                 event.room_id = room_id
                 self.pending[event.event_id] = (room_id, event)
+                if self._fresh(event):
+                    self.unreadable.add(room_id, event.sender, event.event_id)
 
     def on_room_key(self, _event: Any) -> None:
         self.changed.set()
 
-    async def push(self, client: AsyncClient, room_id: str, event: Event) -> None:
-        """Queue a timeline event; an undecryptable one holds the room's later events."""
+    async def push(self, client: AsyncClient, room_id: str, event: Event, backlog: bool = False,
+                   history: bool = False) -> None:
+        """Queue a timeline event; an undecryptable one holds the room's later events.
+
+        ``backlog``: the event piled up while the bot was away (the first sync
+        after a start); like the events held behind a waiting one, its repeats
+        are answered once. ``history``: said before the bot was invited; if it
+        cannot be read it holds nothing and nobody is asked about it.
+        """
         event_id = event.event_id
         if isinstance(event, MegolmEvent):
             event.room_id = room_id
             if event_id not in self.pending:
-                await self._hold(client, room_id, event)
-            self.queues.push(room_id, event_id, event, ready=False)
+                await self._hold(client, room_id, event, ask=not history)
+            if history:
+                return
+            self.queues.push(room_id, event_id, event, ready=False, sender=event.sender, backlog=backlog)
             self.changed.set()
-        else:
-            # Decrypted by nio in this sync: its key came along (or after a restart).
-            self.pending.pop(event_id, None)
-            self.queues.push(room_id, event_id, event, ready=True)
+            return
+        # Decrypted by nio in this sync: its key came along (or after a restart).
+        self.pending.pop(event_id, None)
+        sender = event.sender if getattr(event, "decrypted", False) else None
+        if sender is not None:
+            self.unreadable.read(room_id, sender)
+        self.queues.push(room_id, event_id, event, ready=True, sender=sender, repeat_key=repeat_key(event),
+                         timestamp_ms=event.server_timestamp or 0, backlog=backlog)
 
-    async def _hold(self, client: AsyncClient, room_id: str, event: MegolmEvent) -> None:
+    async def _hold(self, client: AsyncClient, room_id: str, event: MegolmEvent, ask: bool) -> None:
         log.info("Message %s in %s waits for its room key", event.event_id, room_id)
         self.pending[event.event_id] = (room_id, event)
         await self.store.add_pending(room_id, event.event_id, event.session_id, event.source)
+        if not ask or not self._fresh(event):
+            return
+        self.unreadable.add(room_id, event.sender, event.event_id)
+        try:
+            await self.recovery.ask(client, event)
+        except Exception as exc:  # the server is away or said no: the resend notice remains
+            log.warning("Asking the sender's device for a room key failed: %s", type(exc).__name__)
         try:
             # Only the bot's own devices are asked; it rarely helps, but costs nothing.
             await client.request_room_key(event)
         except Exception as exc:  # already requested, or the server said no
             log.debug("Room key request not sent: %s", type(exc).__name__)
 
+    def _fresh(self, event: Event) -> bool:
+        return self.wall() - (event.server_timestamp or 0) / 1000 <= FRESH_SECONDS
+
     def release(self, client: AsyncClient) -> list[tuple[str, Event]]:
-        """(room id, event) to handle now, in order: decrypted late ones, then queue heads."""
+        """(room id, event) to handle now, in order: decrypted late ones, then queue heads.
+
+        Repeats are among them (so they are marked handled), listed in :attr:`repeats`.
+        """
         out: list[tuple[str, Event]] = []
         for event_id, (room_id, event) in list(self.pending.items()):
             try:
@@ -102,21 +145,38 @@ class LateKeys:
             except Exception:  # still no key
                 continue
             del self.pending[event_id]
+            self.unreadable.decrypted(event_id)
             log.info("Room key for %s arrived; handling it", event_id)
-            if not self.queues.resolve(event_id, decrypted):
+            if not self.queues.resolve(event_id, decrypted, repeat_key(decrypted)):
                 # Given up on for ordering earlier (or from before a restart):
                 # handle it late rather than never.
                 out.append((room_id, decrypted))
         for room_id in self.queues.rooms():
-            ready, expired = self.queues.release(room_id)
-            for event_id in expired:
-                log.warning("Room key for %s still missing; later messages of the room go on", event_id)
-            out.extend((room_id, event) for event in ready)
+            released = self.queues.release(room_id)
+            for event_id in released.expired:
+                log.info("Room key for %s still missing; later messages of the room go on", event_id)
+            out.extend((room_id, event) for event in released.ready)
+            for event in released.repeats:
+                log.info("Message %s repeats an earlier one of the backlog; answered once", event.event_id)
+                self.repeats.add(event.event_id)
+                out.append((room_id, event))
         return out
+
+    def resend_notices(self) -> list[ResendNotice]:
+        """Senders to ask, now, to send again what could not be read."""
+        return self.unreadable.due()
 
     def holding(self) -> bool:
         """True while a decrypted event waits, in memory only, behind an undecryptable one."""
         return self.queues.holding()
 
     def next_deadline(self) -> float | None:
-        return self.queues.next_deadline()
+        deadlines = [d for d in (self.queues.next_deadline(), self.unreadable.next_deadline()) if d is not None]
+        return min(deadlines, default=None)
+
+
+def repeat_key(event: Event) -> tuple[str, str] | None:
+    """What makes two text messages the same message typed again: sender and words."""
+    if isinstance(event, RoomMessageText):
+        return event.sender, " ".join(event.body.split()).casefold()
+    return None

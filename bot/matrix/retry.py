@@ -39,6 +39,7 @@ class ConnectionStats:
     events_recovered: int = 0  # skipped by a limited sync and paged back to
     empty_key_counts: int = 0  # syncs in which the server held none of our one-time keys
     sync_paused: int = 0  # times the loop waited for queued events before fetching more
+    resend_notices: int = 0  # senders asked to send again a message that stayed unreadable
 
 
 @dataclass

@@ -131,9 +131,15 @@ def cross_signing_key(user_id: str, usage: str, key: SigningKey) -> dict:
     return {"user_id": user_id, "usage": [usage], "keys": {key.key_id: key.public}}
 
 
-def ed25519_public(key_obj: dict) -> str | None:
-    """The ed25519 public key of a cross-signing key object from the server, if any."""
+def ed25519_key(key_obj: dict) -> tuple[str, str] | None:
+    """The (key id, ed25519 public key) of a cross-signing key object from the server, if any."""
     for key_id, value in (key_obj.get("keys") or {}).items():
         if isinstance(key_id, str) and key_id.startswith("ed25519:") and isinstance(value, str):
-            return value
+            return key_id, value
     return None
+
+
+def ed25519_public(key_obj: dict) -> str | None:
+    """The ed25519 public key of a cross-signing key object from the server, if any."""
+    found = ed25519_key(key_obj)
+    return None if found is None else found[1]

@@ -37,7 +37,9 @@ from bot.matrix.cross_signing import Outcome, ensure_cross_signing
 from bot.matrix.keys import LateKeys, maintain_keys
 from bot.matrix.login import Login
 from bot.matrix.outbox import Outbox
+from bot.matrix.recovery import KeyRecovery
 from bot.matrix.backfill import page_back
+from bot.matrix.device_trust import DeviceTrust
 from bot.matrix.retry import ConnectionStats, MatrixError, Retrier, sync_delay
 from bot.matrix.session import SessionFiles
 from bot.matrix.workers import Batch, RoomWorkers
@@ -62,6 +64,9 @@ class Handler(Protocol):
 
     async def on_ready(self) -> None: ...
 
+    async def on_unreadable(self, room: MatrixRoom, user_id: str) -> None:
+        """``user_id``'s last message could not be read, even after waiting for its key."""
+
 
 class MatrixTransport:
     """One bot account on one homeserver."""
@@ -77,7 +82,8 @@ class MatrixTransport:
         self.ready = asyncio.Event()
         self._stopping = asyncio.Event()
         self.retry = Retrier(config.backoff_max_seconds, self._stopping, self.stats)
-        self.late = LateKeys(store, config.key_wait_seconds, time.monotonic)
+        self.late = LateKeys(store, config.key_wait_seconds, time.monotonic, KeyRecovery(time.monotonic))
+        self.trust = DeviceTrust(time.monotonic)
         self._process_lock = asyncio.Lock()
         # Each room's events in order, the rooms side by side (see workers.py).
         self.workers = RoomWorkers(self._handle, self._save_token)
@@ -167,9 +173,10 @@ class MatrixTransport:
                 await self.retry.sleep(sync_delay(resp, backoff))
                 continue
             backoff.reset()
+            self.trust.forget(resp.device_list.changed)
             await maintain_keys(self.client, resp, self.stats)
             async with self._process_lock:
-                await self._process(resp, skip_history=first_ever)
+                await self._process(resp, skip_history=first_ever, catch_up=first)
                 self._since = resp.next_batch
             self.stats.syncs += 1
             if first:
@@ -195,8 +202,11 @@ class MatrixTransport:
         except Exception as exc:  # a connection error, or an answer nio could not read
             return exc
 
-    async def _process(self, resp: SyncResponse, skip_history: bool) -> None:
-        """Queue the sync's events for their rooms; their token is saved once they are handled."""
+    async def _process(self, resp: SyncResponse, skip_history: bool, catch_up: bool = False) -> None:
+        """Queue the sync's events for their rooms; their token is saved once they are handled.
+
+        ``catch_up``: the first sync after a start, bringing what came while the bot was away.
+        """
         assert self.client is not None and self._handler is not None
         # Opened first: an event handled while this sync is read is not queued again.
         batch = self.workers.batch(resp.next_batch)
@@ -208,7 +218,7 @@ class MatrixTransport:
                     and event.membership == "invite"
                 ):
                     await self._safely(self._handler.on_invite(room_id, event.sender))
-        timelines: list[tuple[str, list[Event]]] = []
+        timelines: list[tuple[str, list[Event], bool, int]] = []
         for room_id, info in resp.rooms.join.items():
             self._note_creators(room_id, list(info.state) + list(info.timeline.events))
             events = list(info.timeline.events)
@@ -227,16 +237,34 @@ class MatrixTransport:
                                           info.timeline.prev_batch)
                 self.stats.events_recovered += len(skipped)
                 events = skipped + events
-            timelines.append((room_id, events))
+                backlog = True
+            else:
+                backlog = catch_up
+            timelines.append((room_id, events, backlog, self._history_end(events)))
         # One look-up for the whole sync: which of its events were handled before.
-        ids = [e.event_id for _, events in timelines for e in events if getattr(e, "event_id", None)]
+        ids = [e.event_id for _, events, _, _ in timelines for e in events if getattr(e, "event_id", None)]
         done = await self.store.processed_among(ids) if ids else set()
-        for room_id, events in timelines:
-            for event in events:
+        for room_id, events, backlog, history_end in timelines:
+            for index, event in enumerate(events):
                 event_id = getattr(event, "event_id", None)
                 if event_id and event_id not in done:
-                    await self.late.push(self.client, room_id, event)
+                    await self.late.push(self.client, room_id, event, backlog=backlog, history=index < history_end)
         await self._release(batch)
+
+    def _history_end(self, events: list) -> int:
+        """In the sync where the bot joins a room: how many events came before it was invited.
+
+        Those are the room's past, which the bot was never meant to read. The
+        ones between the invite and the join are first contact: a client that
+        invites the bot and speaks at once, before it counts the bot as a member.
+        """
+        if not self._joins(events):
+            return 0
+        for index, event in enumerate(events):
+            if isinstance(event, RoomMemberEvent) and event.state_key == self.user_id \
+                    and event.membership in ("invite", "join"):
+                return index
+        return 0
 
     def _joins(self, events: list) -> bool:
         return any(
@@ -265,7 +293,10 @@ class MatrixTransport:
         room = self.client.rooms.get(room_id)
         if room is None:
             return
-        if isinstance(event, RoomMemberEvent) and event.state_key == self.user_id:
+        if event.event_id in self.late.repeats:
+            # The same words again from the same person in a backlog: answered once.
+            self.late.repeats.discard(event.event_id)
+        elif isinstance(event, RoomMemberEvent) and event.state_key == self.user_id:
             if event.membership == "join" and event.prev_membership != "join":
                 await self._safely(self._handler.on_joined(room))
         elif event.sender != self.user_id:
@@ -290,6 +321,8 @@ class MatrixTransport:
 
     async def _deadline_loop(self) -> None:
         """Release waiting rooms when a key arrives or a wait times out."""
+        # Before the first sync is handled there is nothing to release (nor rooms to write to).
+        await self.ready.wait()
         while not self._stopping.is_set():
             deadline = self.late.next_deadline()
             timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
@@ -298,12 +331,34 @@ class MatrixTransport:
                 await asyncio.wait_for(self.late.changed.wait(), timeout=timeout)
             except asyncio.TimeoutError:
                 pass
-            if not self.ready.is_set():
-                continue
             async with self._process_lock:
                 await self._release(self.workers.batch(self._since))
+            await self._resend_notices()
+
+    async def _resend_notices(self) -> None:
+        """Ask the senders of messages still unreadable after the wait to send them again."""
+        assert self.client is not None and self._handler is not None
+        for notice in self.late.resend_notices():
+            room = self.client.rooms.get(notice.room_id)
+            if room is None:
+                continue
+            log.info("Asking a sender in %s to send again %d unreadable message(s)", notice.room_id,
+                     len(notice.event_ids))
+            self.stats.resend_notices += 1
+            await self._safely(self._handler.on_unreadable(room, notice.user_id))
 
     # -- actions ------------------------------------------------------------------
+
+    async def sender_cross_signed(self, event: Event) -> bool | None:
+        """Whether the device that sent this decrypted event is cross-signed by its owner.
+
+        False for an event that was not decrypted (no device vouches for it);
+        None when the homeserver could not be asked.
+        """
+        assert self.client is not None
+        if not getattr(event, "decrypted", False):
+            return False
+        return await self.trust.cross_signed(self.client, event.sender, getattr(event, "sender_key", None))
 
     async def join(self, room_id: str) -> bool:
         assert self.client is not None
