@@ -134,7 +134,7 @@ class Privacy:
             for game in await self.engine.games.room_games(room_id):
                 state = GameState.from_dict(game.state)
                 if wrote_something(state, user):
-                    await self.engine.games.rewrite_without(game.id, forget(state, user).to_dict(), user)
+                    await self.engine.games.rewrite(game.id, forget(state, user).to_dict())
                     changed += 1
         log.info("Erased a user's contributions in %d games of %s", changed, room_id)
         return changed
