@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from bot.commands.privacy import Privacy
+from bot.config import PrivacyConfig
 from bot.decks import load_library
 from bot.game import Settings
 from bot.game import events as ev
@@ -20,7 +22,8 @@ from bot.store import Store
 from bot.store.games import GameStore
 
 ROOM = "!room:example.org"
-FAC, ALICE, BOB = "@trainer:example.org", "@alice:example.org", "@bob:example.org"
+FAC, ALICE, BOB = "@trainer:example.org", "@alice-k7:example.org", "@bob:example.org"
+NAMES = {ALICE: "Alice Kowalczyk", BOB: "Bob", FAC: "Trainer"}
 LONG_IDEA = ("KEPT-start of the idea " * 30)[:500] + "DROPPED-tail of the idea " * 40  # cut at 500
 FIRST_SUMMARY = "REPLACED-summary paragraph"
 TURN = "ABORTED-turn about Madame K."
@@ -45,7 +48,7 @@ class Bench:
         narrator = Narrator(Catalogue.load(default_language="fr"), library)
 
         async def view(room_id: str) -> RoomView:
-            return RoomView("fr", "!", lambda user_id: user_id, library)
+            return RoomView("fr", "!", lambda user_id: NAMES.get(user_id, user_id), library)
 
         async def send(room_id: str, content: dict, tx_id: str) -> str:
             self.sent.append(content)
@@ -56,6 +59,7 @@ class Bench:
 
         self.engine = Engine(GameStore(self.store), narrator, Settings(), Outgoing(send, send_file), view,
                              clock=lambda: self.now)
+        self.privacy = Privacy(PrivacyConfig(), self.store, self.engine, narrator, view, lambda room, user: False)
         return self
 
     async def close(self) -> None:
@@ -127,4 +131,34 @@ async def test_an_aborted_game_leaves_no_text(tmp_path):
     await bench.do(ev.Abort(FAC), True)
     assert any("aucune contribution" in m["body"] for m in bench.sent[-1:])
     await bench.scan("ABORTED-turn", "Madame K", "ABORTED-idea")
+    await bench.close()
+
+
+async def test_forget_me_leaves_neither_texts_nor_id_nor_name_in_the_game_rows(tmp_path):
+    bench = await Bench(tmp_path).open()
+    await bench.to_actions()  # both turns say TURN: Alice's goes, Bob's stays
+    await bench.do(ev.AddAction(ALICE, "team", "ALICE-idea"))
+    await bench.do(ev.AddAction(BOB, "policy", "BOB-idea, as Alice Kowalczyk said"))
+    await bench.do(ev.End(FAC), True)
+    await bench.do(ev.Amend(ALICE, "ALICE-summary"))
+    await bench.do(ev.End(FAC), True)  # final: a finished game
+    await bench.do(ev.Open(FAC, None, "fr"), True)  # and one in progress
+    await bench.do(ev.Join(ALICE))
+    assert await bench.privacy.forget(ROOM, ALICE) == 2
+    await bench.scan("ALICE-idea", "ALICE-summary", ALICE, "alice-k7", "Alice Kowalczyk",
+                     present=("BOB-idea, as [personne effacée 1] said", "erased#1", BOB))
+    # The synthesis still reads: the erased person by their pseudonym.
+    [finished, running] = await bench.engine.games.room_games(ROOM)
+    from bot.game import GameState
+    state = GameState.from_dict(finished.state)
+    view = await bench.engine.views(ROOM)
+    text = bench.engine.synthesis.markdown(view, state, final=True)
+    assert "personne effacée 1" in text and "Bob" in text
+    assert ALICE not in text and "Alice" not in text
+    # The same person stays the same pseudonym; the next one erased gets the next.
+    assert GameState.from_dict(running.state).players == ("erased#1",)
+    assert await bench.privacy.forget(ROOM, BOB) == 1
+    [finished, _] = await bench.engine.games.room_games(ROOM)
+    assert set(GameState.from_dict(finished.state).participants) == {"erased#1", "erased#2"}
+    await bench.scan(BOB, "BOB-idea")
     await bench.close()

@@ -18,6 +18,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Callable
 
 from bot.game.log import kept_texts, lets_go, loggable
 from bot.store.db import Store, fetch_all, fetch_one
@@ -169,11 +170,33 @@ class GameStore:
         )
         return [_game(r) for r in rows]
 
-    async def rewrite(self, game_id: int, state: dict) -> None:
-        """Save ``state`` (e.g. without someone's texts); the log follows it."""
+    async def rewrite(self, game_id: int, state: dict, rename: Callable[[dict], dict] | None = None) -> None:
+        """Save ``state`` (e.g. without someone's texts); the log follows it.
+
+        ``rename`` rewrites each logged event first (a person's id for a pseudonym).
+        """
         async with self.store.transaction() as db:
             await db.execute("UPDATE games SET state = ? WHERE id = ?", (json.dumps(state, ensure_ascii=False), game_id))
-            await _hold_log_to(db, game_id, kept_texts(state))
+            await _hold_log_to(db, game_id, kept_texts(state), rename)
+        await self.store.checkpoint()
+
+    async def rename_in_room(self, room_id: str, user: str, rename_id: Callable[[str], str],
+                             rename_any: Callable[[object], object]) -> None:
+        """Outside the games: the room's messages still to send, its cards and schedules.
+
+        The person's messages still waiting for a room key are dropped: they asked
+        to be forgotten, and a message decrypted later would bring their words back.
+        """
+        async with self.store.transaction() as db:
+            for table, column in (("outbox", "effect"), ("schedule_outbox", "payload")):
+                rows = await fetch_all(db, f"SELECT id, {column} FROM {table} WHERE room_id = ?", (room_id,))
+                await db.executemany(f"UPDATE {table} SET {column} = ? WHERE id = ?", [
+                    (json.dumps(rename_any(json.loads(value)), ensure_ascii=False), row_id) for row_id, value in rows])
+            for table in ("custom_cards", "schedules"):
+                await db.execute(f"UPDATE {table} SET created_by = ? WHERE room_id = ? AND created_by = ?",
+                                 (rename_id(user), room_id, user))
+            await db.execute("DELETE FROM pending_events WHERE room_id = ? AND json_extract(source, '$.sender') = ?",
+                             (room_id, user))
         await self.store.checkpoint()
 
     async def purge(self, *, ended_before: float | None = None, game_ids: list[int] | None = None,
@@ -222,14 +245,14 @@ class GameStore:
         return [json.loads(r[0]) for r in rows]
 
 
-async def _hold_log_to(db, game_id: int, kept: frozenset[str]) -> None:
+async def _hold_log_to(db, game_id: int, kept: frozenset[str], rename: Callable[[dict], dict] | None = None) -> None:
     """Cut every logged event of the game to the texts ``kept`` (the log's one rule)."""
     rows = await fetch_all(db, "SELECT seq, event FROM game_events WHERE game_id = ?", (game_id,))
     changed = []
     for seq, text in rows:
         event = json.loads(text)
-        cut = loggable(event, kept)
-        if cut is not event:
+        cut = loggable(rename(event) if rename else event, kept)
+        if cut != event:
             changed.append((json.dumps(cut, ensure_ascii=False), game_id, seq))
     if changed:
         await db.executemany("UPDATE game_events SET event = ? WHERE game_id = ? AND seq = ?", changed)
