@@ -11,9 +11,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.game import IllegalMove, Settings, apply, resolve
+from bot.game import IllegalMove, Settings, apply, event_from_dict, event_to_dict, resolve
 from bot.game import effects as fx
 from bot.game import events as ev
+from bot.game.log import kept_texts, lets_go, loggable
 from bot.game.state import GameState
 from bot.messages.catalogue import Catalogue, placeholders
 from bot.messages.render import Mention, render_template
@@ -64,7 +65,7 @@ class Table:
         if fac is None:
             fac = getattr(event, "actor", "") == FAC
         out = apply(self.state, event, self.now, facilitator=fac, settings=self.settings)
-        self.log.append((event, self.now, fac))
+        self.keep_in_log(event, fac, self.state, out.state)
         self.state = out.state
         # Every state the rules produce survives the engine's JSON storage.
         assert GameState.from_dict(json.loads(json.dumps(out.state.to_dict()))) == out.state
@@ -90,8 +91,19 @@ class Table:
         assert self.state == before
         for lang in ("fr", "en"):
             render(info.value.key, info.value.params, lang)
-        self.log.append((event, self.now, fac))  # a real log holds refused events too
+        self.keep_in_log(event, fac, self.state, self.state)  # a real log holds refused events too
         return info.value
+
+    def keep_in_log(self, event, fac: bool, before: GameState, after: GameState) -> None:
+        """Log ``event`` as the store does: cut to the state's texts, the whole log when it lets go of one."""
+        state = after.to_dict()
+        kept = kept_texts(state)
+        self.log.append((event_from_dict(loggable(event_to_dict(event), kept)), self.now, fac))
+        if lets_go(before.to_dict(), state):
+            self.log = [(event_from_dict(loggable(event_to_dict(e), kept)), now, f) for e, now, f in self.log]
+        # Never more in the log than in the state.
+        logged = {v for e, _, _ in self.log for k, v in event_to_dict(e).items() if k == "text"}
+        assert logged <= kept | {"", "…"}, logged - kept
 
     def wait(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)

@@ -9,6 +9,7 @@ ended games now (``!purge``) and write syntheses without names (``!pseudonyms``)
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections import deque
@@ -18,7 +19,7 @@ from bot.game.folding import fold
 from bot.config import PrivacyConfig
 from bot.runtime.engine import Engine
 from bot.game import GameState
-from bot.game.privacy import forget, wrote_something
+from bot.game.privacy import Renamer, erased_id, forget, next_erased_number
 from bot.messages.narration import Narrator, RoomView
 from bot.commands.router import Context, Router
 from bot.store import Store
@@ -128,15 +129,28 @@ class Privacy:
         await self._answer(ctx, "privacy.forgotten", count=count)
 
     async def forget(self, room_id: str, user: str) -> int:
-        """Erase ``user``'s texts from every stored game of the room; how many games changed."""
+        """Erase ``user`` from every stored game of the room; how many games they were in.
+
+        Their texts go; their Matrix id and display name, wherever the room's rows
+        hold them (other people's texts included), become one pseudonym.
+        """
+        view = await self.views(room_id)
+        name = view.display_name(user)
         async with self.engine.lock(room_id):
+            games = await self.engine.games.room_games(room_id)
+            stored = [json.dumps(g.state, ensure_ascii=False) for g in games]
+            alias = erased_id(next_erased_number(stored))
+            renamer = Renamer(user, alias, name if name != user else None, self.narrator.person(view, alias))
             changed = 0
-            for game in await self.engine.games.room_games(room_id):
-                state = GameState.from_dict(game.state)
-                if wrote_something(state, user):
-                    await self.engine.games.rewrite_without(game.id, forget(state, user).to_dict(), user)
-                    changed += 1
-        log.info("Erased a user's contributions in %d games of %s", changed, room_id)
+            for game, text in zip(games, stored):
+                events = await self.engine.games.events(game.id)
+                was_in = user in text or any(e.get("actor") == user for _, _, e in events)
+                state = renamer.state(forget(GameState.from_dict(game.state), user).to_dict())
+                if was_in or state != game.state:  # others may have named them
+                    await self.engine.games.rewrite(game.id, state, renamer.event)
+                changed += was_in
+            await self.engine.games.rename_in_room(room_id, user, renamer.exact, renamer.anything)
+        log.info("Erased a user from %d games of %s", changed, room_id)
         return changed
 
     async def _purge(self, ctx: Context) -> None:

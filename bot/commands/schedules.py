@@ -89,8 +89,13 @@ class ScheduleCommands:
         text = self.s.text(view)
         dates = "\n".join(text("schedule.date_line", date=wording.when(text, o, rule.zone))
                           for o in rule.next(now, NEXT_DATES))
-        await self._answer(ctx, "schedule.added", id=new_id,
-                           rule=wording.rule(text, rule, self._theme_title(view, theme)), dates=dates)
+        n = self.s.narrator
+        parts = [n.message(view, "schedule.added", (("id", new_id), ("dates", dates), (
+            "rule", wording.rule(text, rule, self._theme_title(view, theme)))))]
+        odd = rule.next_odd(now)
+        if odd is not None:  # a typed time that does not exist, or comes twice, on some day
+            parts.append(n.message(view, "schedule.odd_line", (("note", wording.odd_time(text, rule, *odd)),)))
+        await self.s.engine.reply(ctx.room_id, n.renderer.join(parts, "\n"), ctx.event_id)
         stored = await self.s.schedules.get(new_id)
         if stored is not None:
             self.s.arm(new_id, self.s.next_wake(stored))
@@ -112,6 +117,9 @@ class ScheduleCommands:
                                                      ("next", wording.when(text, upcoming[0], item.rule.zone)))))
             else:
                 lines.append(("schedule.list_line_over", (("id", item.id), ("rule", rule))))
+            odd = item.rule.next_odd(now)
+            if odd is not None:
+                lines.append(("schedule.odd_line", (("note", wording.odd_time(text, item.rule, *odd)),)))
         await self.s.engine.reply(ctx.room_id, self.s.narrator.lines(view, tuple(lines)), ctx.event_id)
 
     async def _cancel(self, ctx: Context, rest: str) -> None:

@@ -13,6 +13,7 @@ from typing import Any, Callable
 from bot.decks import Card, Library
 from bot.game import UserRef, resolve
 from bot.game.params import mentioned
+from bot.game.privacy import erased_number
 from bot.messages.catalogue import Catalogue
 from bot.messages.render import Html, Mention, Rendered, Renderer, escape, pill
 
@@ -45,8 +46,8 @@ class Narrator:
         lang = lang or room.language
 
         def user(ref: UserRef):
-            name = room.display_name(ref.user_id)
-            return Mention(ref.user_id, name) if ref.ping else name
+            name = self.person(room, ref.user_id, lang)
+            return Mention(ref.user_id, name) if ref.ping and erased_number(ref.user_id) is None else name
 
         def user_list(items: tuple) -> Html:
             html_parts = [pill(i) if isinstance(i, Mention) else escape(str(i)) for i in items]
@@ -66,13 +67,20 @@ class Narrator:
 
     def message(self, room: RoomView, key: str, params: tuple = (), msgtype: str = "m.notice") -> Rendered:
         rendered = self.renderer.render(room.language, key, msgtype, **self.values(room, params))
-        # Users inside lists and nested terms are pinged too.
-        mentions = tuple(dict.fromkeys(rendered.mentions + mentioned(params)))
+        # Users inside lists and nested terms are pinged too; an erased person is nobody to ping.
+        mentions = tuple(dict.fromkeys(m for m in rendered.mentions + mentioned(params) if erased_number(m) is None))
         return Rendered(rendered.body, rendered.html, mentions, rendered.msgtype)
 
     def lines(self, room: RoomView, lines: tuple[tuple[str, tuple], ...]) -> Rendered:
         """Several catalogue lines (e.g. ``!actions``) as one message."""
         return self.renderer.join([self.message(room, k, p) for k, p in lines], "\n")
+
+    def person(self, room: RoomView, user_id: str, lang: str | None = None) -> str:
+        """How a person is named: their display name, or the pseudonym of an erased person."""
+        number = erased_number(user_id)
+        if number is not None:
+            return self.catalogue.text(lang or room.language, "privacy.erased_person", number=number)
+        return room.display_name(user_id)
 
     @staticmethod
     def card_title(library: Library, card_id: str, lang: str) -> str:

@@ -23,7 +23,7 @@ class SynthesisWriter:
         catalogue = self.narrator.catalogue
         library = view.library
         synthesis = build_synthesis(state, final)
-        user_name = view.display_name
+        user_name = lambda user: self.narrator.person(view, user)
         if view.pseudonymous:
             user_name = pseudonyms(synthesis, lambda n: catalogue.text(lang, "privacy.pseudonym", number=n))
         return to_markdown(

@@ -1,9 +1,11 @@
 """The game engine: per room, lock → load → apply the pure rules → save → act.
 
 The database is the source of truth. One applied event is one transaction (state,
-event log, the Matrix event marked handled, the messages to send); the messages
-are sent after the commit, each with a transaction id fixed by the game and the
-event's rank, then removed from the outbox. A crash anywhere leaves either nothing
+event log, the Matrix event marked handled, the messages to send), and the store
+cuts the logged event to what the state keeps (what others say during a turn earns
+a reminder and is not kept, even in the log). The messages are sent after the
+commit, each with a transaction id fixed by the game and the event's rank, then
+removed from the outbox. A crash anywhere leaves either nothing
 done (the event is handled again) or a saved step whose outbox is sent at the next
 start — the homeserver answers a repeated transaction id with the first message,
 so nothing is sent twice. Timers are rebuilt from the stored states.
@@ -21,7 +23,7 @@ from typing import Awaitable, Callable
 
 from bot.game import GameState, IllegalMove, Settings, apply, event_to_dict, pending_timers
 from bot.game import effects as fx
-from bot.game.events import Event, Say, TimerFired
+from bot.game.events import Event, TimerFired
 from bot.game.state import ROUND
 from bot.messages.narration import Narrator, RoomView
 from bot.messages.render import Rendered
@@ -102,7 +104,8 @@ class Engine:
                      only_in_round: bool = False) -> bool:
         """Apply ``event`` to the room's game; False when it was refused."""
         async with self._locks[room_id]:
-            game_id, state = await self.state(room_id)
+            stored = await self.games.active_game(room_id)
+            game_id, state = (stored.id, GameState.from_dict(stored.state)) if stored else (None, GameState())
             if only_in_round and state.phase != ROUND:
                 return True  # free chat outside a speaking round: not the game's business
             now = self.clock()
@@ -120,8 +123,9 @@ class Engine:
             over = any(isinstance(e, fx.GameOver) for e in outcome.effects)
             game_id, items = await self.games.commit(Step(
                 room_id=room_id, state=outcome.state.to_dict(), active=not over,
-                event=event_to_dict(self._loggable(state, event)), at=now, facilitator=facilitator,
+                event=event_to_dict(event), at=now, facilitator=facilitator,
                 game_id=game_id, source_event_id=source_event_id, effects=messages,
+                previous_state=stored.state if stored else None,
             ))
             if over:
                 self.timers.cancel_game(game_id)
@@ -138,14 +142,6 @@ class Engine:
             await self.handle(stored.room_id, TimerFired(kind, seq), facilitator=False, source_event_id=None)
         except Exception:
             log.exception("Timer %s of game %d failed", kind, game_id)
-
-    @staticmethod
-    def _loggable(state: GameState, event: Event) -> Event:
-        # Only the current speaker's words are part of the game; what others say
-        # during a turn triggers a reminder but is not kept, even in the log.
-        if isinstance(event, Say) and event.actor != state.speaker:
-            return Say(event.actor, "")
-        return event
 
     # -- effects ------------------------------------------------------------------------
 

@@ -140,7 +140,7 @@ def parse_schedule(text: str, now: datetime, default_zone: str, language: str = 
         if "/" in word or word in ("utc", "gmt"):
             zone = canonical_zone(word)
             if zone is None:
-                raise ScheduleError("schedule.error.unknown_zone", zone=word)
+                raise ScheduleError("schedule.error.unknown_zone", zone=_as_typed(text, word)[:60])
             continue
         raise ScheduleError("schedule.error.unknown_word", word=word[:40])
     if not weekdays:
@@ -170,6 +170,11 @@ def _words(text: str) -> list[str]:
     for pattern, replacement in _PHRASES:
         folded = re.sub(pattern, replacement, folded)
     return folded.split()
+
+
+def _as_typed(text: str, word: str) -> str:
+    """The token of ``text`` that folds to ``word``, as the trainer typed it (case kept)."""
+    return next((token for token in text.split() if fold(token) == word), word)
 
 
 def _number(word: str) -> int:

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 MAX_COUNT = 500
 MAX_INTERVAL = 52
 MAX_DAYS = 3660  # an end date at most about ten years after the start
+ODD_LOOKAHEAD_DAYS = 400  # how far ahead a time in a gap or a fold is looked for (a year of changes)
 
 
 class ScheduleError(ValueError):
@@ -146,6 +147,24 @@ class Recurrence:
     def next(self, instant: datetime, n: int = 1) -> list[datetime]:
         """Up to ``n`` occurrences after ``instant``."""
         return list(itertools.islice(self.after(instant), n))
+
+    def odd_time(self, occurrence: datetime) -> str | None:
+        """``"gap"`` if the rule's wall time does not exist on that occurrence's day
+        (spring forward), ``"fold"`` if it comes twice (autumn), else None."""
+        wall = datetime.combine(occurrence.astimezone(self.tz).date(), self.at, tzinfo=self.tz)
+        if wall.astimezone(timezone.utc).astimezone(self.tz).time() != self.at:
+            return "gap"
+        if wall.utcoffset() != wall.replace(fold=1).utcoffset():
+            return "fold"
+        return None
+
+    def next_odd(self, instant: datetime, days: int = ODD_LOOKAHEAD_DAYS) -> tuple[datetime, str] | None:
+        """The next occurrence within ``days`` whose wall time is in a gap or a fold, and which."""
+        for occurrence in self.between(instant, instant + timedelta(days=days)):
+            kind = self.odd_time(occurrence)
+            if kind:
+                return occurrence, kind
+        return None
 
     def first(self) -> datetime | None:
         return next(iter(self.occurrences()), None)

@@ -52,3 +52,15 @@ def rule(text: Text, recurrence: Recurrence, theme_title: str | None = None) -> 
 def date_only(text: Text, day) -> str:
     return text("schedule.day", weekday=text(f"schedule.weekday.{day.isoweekday()}"), day=day.day,
                 month=text(f"schedule.month.{day.month}"), year=day.year)
+
+
+def city(zone: str) -> str:
+    """``Paris`` for Europe/Paris, ``Buenos Aires`` for America/Argentina/Buenos_Aires."""
+    return zone.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def odd_time(text: Text, recurrence: Recurrence, occurrence: datetime, kind: str) -> str:
+    """The sentence for a session whose typed time falls in a gap or a fold (see ``Recurrence.odd_time``)."""
+    local = occurrence.astimezone(ZoneInfo(recurrence.zone))
+    return text(f"schedule.odd.{kind}", date=date_only(text, local.date()), typed=clock_time(recurrence.at),
+                city=city(recurrence.zone), time=clock_time(local))

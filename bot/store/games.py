@@ -4,6 +4,12 @@ One game step is one transaction (:meth:`GameStore.commit`): the new state (whic
 holds the deadlines the timers are rebuilt from), the event that caused it, the id
 of the Matrix event it came from, and the messages still to send. So after a crash, at any point, the
 database says exactly what happened and what remains to do.
+
+The log never holds more than the state (:mod:`bot.game.log`): every event is cut
+to the texts its state keeps before it is written, and when a step lets go of a
+text (a replaced summary, an aborted game, an erasure) the game's whole log is
+held to the same rule in the same transaction, then the write-ahead log is folded
+in so no old copy stays on disk.
 """
 
 from __future__ import annotations
@@ -12,7 +18,9 @@ import json
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Callable
 
+from bot.game.log import kept_texts, lets_go, loggable
 from bot.store.db import Store, fetch_all, fetch_one
 
 
@@ -45,6 +53,8 @@ class Step:
     game_id: int | None = None  # None: a new game
     source_event_id: str | None = None  # the Matrix event handled, marked processed
     effects: list[dict] = field(default_factory=list)
+    # The state before the step (None: unknown, so the log is checked in full).
+    previous_state: dict | None = None
 
 
 class GameStore:
@@ -71,6 +81,10 @@ class GameStore:
         """Write one step; returns the game id and the outbox items to carry out."""
         now = time.time()
         state_json = json.dumps(step.state, ensure_ascii=False)
+        kept = kept_texts(step.state)
+        event_json = json.dumps(loggable(step.event, kept), ensure_ascii=False)
+        recheck = step.game_id is not None and (step.previous_state is None
+                                                 or lets_go(step.previous_state, step.state))
         async with self.store.transaction() as db:
             ended_at = None if step.active else now
             if step.game_id is None:
@@ -93,8 +107,10 @@ class GameStore:
                 seq = row[0]
             await db.execute(
                 "INSERT INTO game_events(game_id, seq, at, facilitator, event) VALUES(?, ?, ?, ?, ?)",
-                (game_id, seq, step.at.isoformat(), int(step.facilitator), json.dumps(step.event, ensure_ascii=False)),
+                (game_id, seq, step.at.isoformat(), int(step.facilitator), event_json),
             )
+            if recheck:
+                await _hold_log_to(db, game_id, kept)
             # Fixed by the game, the event's rank and the effect's rank: re-running
             # it after a crash reuses the same transaction id.
             items = [OutboxItem(game_id, step.room_id, effect, f"g{game_id}e{seq}x{index}")
@@ -113,6 +129,8 @@ class GameStore:
             self._next_seq.pop(game_id, None)
         if step.source_event_id:
             self.store.note_recorded(step.source_event_id)
+        if recheck:
+            await self.store.checkpoint()
         return game_id, items
 
     async def active_games(self) -> list[StoredGame]:
@@ -152,17 +170,33 @@ class GameStore:
         )
         return [_game(r) for r in rows]
 
-    async def rewrite_without(self, game_id: int, state: dict, user: str) -> None:
-        """Save ``state`` (already without ``user``'s texts) and blank them in the log too."""
+    async def rewrite(self, game_id: int, state: dict, rename: Callable[[dict], dict] | None = None) -> None:
+        """Save ``state`` (e.g. without someone's texts); the log follows it.
+
+        ``rename`` rewrites each logged event first (a person's id for a pseudonym).
+        """
         async with self.store.transaction() as db:
             await db.execute("UPDATE games SET state = ? WHERE id = ?", (json.dumps(state, ensure_ascii=False), game_id))
-            rows = await fetch_all(db, "SELECT seq, event FROM game_events WHERE game_id = ?", (game_id,))
-            for seq, text in rows:
-                event = json.loads(text)
-                if event.get("actor") == user and event.get("text"):
-                    event["text"] = ""
-                    await db.execute("UPDATE game_events SET event = ? WHERE game_id = ? AND seq = ?",
-                                     (json.dumps(event, ensure_ascii=False), game_id, seq))
+            await _hold_log_to(db, game_id, kept_texts(state), rename)
+        await self.store.checkpoint()
+
+    async def rename_in_room(self, room_id: str, user: str, rename_id: Callable[[str], str],
+                             rename_any: Callable[[object], object]) -> None:
+        """Outside the games: the room's messages still to send, its cards and schedules.
+
+        The person's messages still waiting for a room key are dropped: they asked
+        to be forgotten, and a message decrypted later would bring their words back.
+        """
+        async with self.store.transaction() as db:
+            for table, column in (("outbox", "effect"), ("schedule_outbox", "payload")):
+                rows = await fetch_all(db, f"SELECT id, {column} FROM {table} WHERE room_id = ?", (room_id,))
+                await db.executemany(f"UPDATE {table} SET {column} = ? WHERE id = ?", [
+                    (json.dumps(rename_any(json.loads(value)), ensure_ascii=False), row_id) for row_id, value in rows])
+            for table in ("custom_cards", "schedules"):
+                await db.execute(f"UPDATE {table} SET created_by = ? WHERE room_id = ? AND created_by = ?",
+                                 (rename_id(user), room_id, user))
+            await db.execute("DELETE FROM pending_events WHERE room_id = ? AND json_extract(source, '$.sender') = ?",
+                             (room_id, user))
         await self.store.checkpoint()
 
     async def purge(self, *, ended_before: float | None = None, game_ids: list[int] | None = None,
@@ -209,6 +243,19 @@ class GameStore:
             self.store.conn, "SELECT card FROM custom_cards WHERE room_id = ? ORDER BY created_at", (room_id,),
         )
         return [json.loads(r[0]) for r in rows]
+
+
+async def _hold_log_to(db, game_id: int, kept: frozenset[str], rename: Callable[[dict], dict] | None = None) -> None:
+    """Cut every logged event of the game to the texts ``kept`` (the log's one rule)."""
+    rows = await fetch_all(db, "SELECT seq, event FROM game_events WHERE game_id = ?", (game_id,))
+    changed = []
+    for seq, text in rows:
+        event = json.loads(text)
+        cut = loggable(rename(event) if rename else event, kept)
+        if cut != event:
+            changed.append((json.dumps(cut, ensure_ascii=False), game_id, seq))
+    if changed:
+        await db.executemany("UPDATE game_events SET event = ? WHERE game_id = ? AND seq = ?", changed)
 
 
 def _game(row) -> StoredGame:
