@@ -228,15 +228,17 @@ async def test_a_fresh_bot_answers_an_element_user_who_speaks_at_once(make_bot, 
         await alice.wait_membership(room, bot_id, "join")
         await alice.send_text(room, "!aide")
         try:
-            answer = await alice.wait_message(room, bot_id, "Commandes", timeout=45)
+            # Twice the limit, not more: a bot that holds the room for key_wait_seconds
+            # fails here anyway, and ten such waits would make the test long.
+            answer = await alice.wait_message(room, bot_id, "Commandes", timeout=2 * FIRST_CONTACT_LIMIT)
         except AssertionError:
             timings.append(None)
-            failures.append(f"run {run + 1}: no answer within 45 s")
+            failures.append(f"run {run + 1}: no answer within {2 * FIRST_CONTACT_LIMIT:.0f} s")
         else:
             timings.append(round(time.monotonic() - started, 2))
             if answer.utd or answer.shield_colour != "NONE":
                 failures.append(f"run {run + 1}: answer utd={answer.utd} shield={answer.shield}")
         await bot.stop()  # one syncing bot at a time
     print(f"first contact, seconds to the first answer: {timings}")
-    assert not failures, failures
+    assert not failures, (failures, timings)
     assert max(timings) < FIRST_CONTACT_LIMIT, timings
