@@ -239,6 +239,8 @@ async def test_a_fresh_bot_answers_an_element_user_who_speaks_at_once(make_bot, 
             if answer.utd or answer.shield_colour != "NONE":
                 failures.append(f"run {run + 1}: answer utd={answer.utd} shield={answer.shield}")
         await bot.stop()  # one syncing bot at a time
+        if len(failures) >= 3:
+            break  # the pattern is clear; do not spend minutes on more of the same
     print(f"first contact, seconds to the first answer: {timings}")
     assert not failures, (failures, timings)
     assert max(timings) < FIRST_CONTACT_LIMIT, timings
