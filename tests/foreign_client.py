@@ -11,6 +11,7 @@ It lets the suite see the bot as Element does, which nio players cannot: cross-s
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import logging
 import os
@@ -288,6 +289,20 @@ class ForeignClient:
     async def user_status(self, user_id: str) -> dict:
         """known, verified, cross_signing_verified, needs_user_approval."""
         return await self.request("user_status", user_id=user_id)
+
+    async def cross_signing_keys(self, user_id: str) -> dict | None:
+        """{"master": ..., "self_signing": ...}: the user's public keys as this client holds them."""
+        return await self.request("cross_signing_keys", user_id=user_id)
+
+    async def wait_device(self, user_id: str, device_id: str, timeout: float = 30) -> None:
+        """Wait until this client knows ``device_id`` (woken by device-list updates, not polling);
+        a message sent before then is not encrypted for that device."""
+        await self.request("wait_device", user_id=user_id, device_id=device_id,
+                           timeout_ms=int(timeout * 1000), timeout=timeout + 5)
+
+    async def download(self, mxc: str) -> bytes:
+        """The bytes of an uploaded file (authenticated media), still encrypted if it was."""
+        return base64.b64decode((await self.request("download", mxc=mxc))["base64"])
 
     async def memory(self) -> dict:
         """process.memoryUsage() of the Node process (rss, heapUsed, ... in bytes)."""

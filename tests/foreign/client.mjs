@@ -29,6 +29,7 @@ for (const name of Object.keys(LEVELS)) {
 await import("fake-indexeddb/auto");
 const sdk = await import("matrix-js-sdk");
 const cryptoApi = await import("matrix-js-sdk/lib/crypto-api/index.js");
+const { CryptoEvent } = cryptoApi;
 
 let client = null;
 let password = null;
@@ -196,6 +197,46 @@ const ops = {
             local_verified: s.localVerified,
             verified: s.isVerified(),
         };
+    },
+
+    // The user's cross-signing public keys as this client holds them (downloaded if not
+    // yet): the master key is what Element pins for a user and compares on every change.
+    async cross_signing_keys({ user_id }) {
+        const crypto = client.getCrypto();
+        await crypto.getUserDeviceInfo([user_id], true);
+        const keys = await crypto.getUserCrossSigningKeys(user_id);
+        const publicOf = (key) => key && Object.values(key.keys)[0];
+        return keys && { master: publicOf(keys.master_key), self_signing: publicOf(keys.self_signing_key) };
+    },
+
+    // Wait until this client knows a device of a user: a new device (e.g. the bot's after a
+    // lost crypto store) is learnt from a sync's device_lists.changed and a /keys/query.
+    // Sending before that would encrypt for the old device list only.
+    async wait_device({ user_id, device_id, timeout_ms = 30000 }) {
+        const crypto = client.getCrypto();
+        const known = async () => (await crypto.getUserDeviceInfo([user_id], true)).get(user_id)?.has(device_id);
+        if (await known()) return {};
+        await new Promise((resolve, reject) => {
+            const check = () => known().then((yes) => { if (yes) { done(); resolve(); } }, fail);
+            const done = () => {
+                clearTimeout(timer);
+                client.off(CryptoEvent.DevicesUpdated, check);
+                client.off(sdk.ClientEvent.Sync, check);
+            };
+            const timer = setTimeout(() => { done(); reject(new Error(`timed out waiting for ${user_id}'s device ${device_id}`)); }, timeout_ms);
+            client.on(CryptoEvent.DevicesUpdated, check);
+            client.on(sdk.ClientEvent.Sync, check);
+        });
+        return {};
+    },
+
+    // An attachment's bytes (base64), fetched with this user's token from the
+    // authenticated media endpoint; the Python side decrypts an encrypted one.
+    async download({ mxc }) {
+        const url = client.mxcUrlToHttp(mxc, undefined, undefined, undefined, false, true, true);
+        const resp = await fetch(url, { headers: { Authorization: `Bearer ${client.getAccessToken()}` } });
+        if (!resp.ok) throw new Error(`download ${mxc}: HTTP ${resp.status}`);
+        return { base64: Buffer.from(await resp.arrayBuffer()).toString("base64") };
     },
 
     async user_status({ user_id }) {
