@@ -278,6 +278,10 @@ class ForeignClient:
             "m.relates_to": {"rel_type": "m.reference", "event_id": poll_event_id},
         })
 
+    async def discard_session(self, room_id: str) -> None:
+        """Start a new Megolm session at the next message, its key sent over Olm to each device."""
+        await self.request("discard_session", room_id=room_id)
+
     async def devices(self, user_id: str) -> list[str]:
         """The user's device ids, their keys downloaded if this client had not yet."""
         return (await self.request("devices", user_id=user_id))["device_ids"]

@@ -252,3 +252,40 @@ async def test_a_fresh_bot_answers_an_element_user_who_speaks_at_once(make_bot, 
     print(f"first contact, seconds to the first answer: {timings}")
     assert not failures, (failures, timings)
     assert max(timings) < FIRST_CONTACT_LIMIT, timings
+
+
+async def test_a_message_whose_key_cannot_reach_the_bot_is_recovered(make_bot, make_foreign):
+    """The bot loses its Olm session with an Element user's device; that user's next
+    message starts a new Megolm session whose key travels over the lost Olm session, so
+    the bot cannot read it. The bot asks the device for the key (after opening a new Olm
+    session, m.dummy, where it had none) and takes the key the device forwards back: the
+    message is answered before key_wait_seconds end. (When no key comes at all, the
+    sender is asked to send it again: tests/test_transport_firstcontact_matrix.py.)"""
+    key_wait = 30  # no 'send it again' can come first: only the forwarded key answers in time
+    bot = await make_bot(matrix={"key_wait_seconds": key_wait})
+    bot_id = bot.config.matrix.user_id
+    alice = await make_foreign("alice", only_signed=True)
+    room = await alice.create_room(invite=[bot_id])
+    await alice.wait_membership(room, bot_id, "join")
+    await ask_help(alice, room, bot_id)
+
+    client = bot.transport.client
+    curve = client.device_store[alice.user_id][alice.device_id].curve25519
+    assert client.olm.session_store.get(curve) is not None, "an Olm session after the first exchange"
+    client.olm.session_store._entries.pop(curve)  # the session is lost (a broken or wiped store)
+
+    await alice.discard_session(room)
+    mark = len(alice.events)
+    started = time.monotonic()
+    await alice.send_text(room, "!aide")
+    answer = await alice.wait_message(room, bot_id, "Commandes", after=mark, timeout=key_wait - 10)
+    elapsed = time.monotonic() - started
+    sent = bot.transport.late.recovery.sent
+    print(f"lost Olm session: answered after {elapsed:.2f} s; the bot sent {sent}")
+    assert ("key_request", alice.user_id, alice.device_id) in sent, "the bot did lose the key"
+    assert (answer.utd, answer.shield_colour) == (False, "NONE")
+    assert not [e for e in alice.events[mark:] if e.sender == bot_id and "pas pu lire" in e.body]
+    # The conversation goes on: the next message is read at once.
+    mark = len(alice.events)
+    await alice.send_text(room, "!aide")
+    await alice.wait_message(room, bot_id, "Commandes", after=mark, timeout=15)

@@ -171,3 +171,39 @@ def test_verify_signed_json_follows_the_spec_example():
     assert verify_signed_json(obj, "domain", "ed25519:1", "XGX0JRS2Af3be3knz2fBiRbApjm2Dh61gXDJA8kcJNI")
     assert not verify_signed_json({**obj, "extra": 1}, "domain", "ed25519:1",
                                   "XGX0JRS2Af3be3knz2fBiRbApjm2Dh61gXDJA8kcJNI")
+
+
+def test_a_forwarded_key_is_taken_only_from_the_device_that_made_the_session():
+    from types import SimpleNamespace
+
+    from bot.matrix.recovery import accept_keys_forwarded_by_their_sender
+
+    device = SimpleNamespace(user_id="@alice:x", ed25519="ALICE-ED")
+    nio_said: list[str] = []
+    olm = SimpleNamespace(
+        outgoing_key_requests={"S": SimpleNamespace(room_id="!r", session_id="S")},
+        device_store=SimpleNamespace(device_from_sender_key=lambda user, key: device if key == "ALICE-CURVE" else None),
+        _should_accept_forward=lambda sender, key, event: nio_said.append(event.session_id) or False,
+    )
+    accept_keys_forwarded_by_their_sender(olm)
+
+    def forward(session_id="S", room_id="!r", session_sender="ALICE-CURVE", claimed="ALICE-ED", chain=()):
+        content = {"sender_key": session_sender, "sender_claimed_ed25519_key": claimed,
+                   "forwarding_curve25519_key_chain": list(chain)}
+        return SimpleNamespace(source={"content": content}, session_id=session_id, room_id=room_id,
+                               algorithm="m.megolm.v1.aes-sha2", sender="@alice:x")
+
+    assert olm._should_accept_forward("@alice:x", "ALICE-CURVE", forward())
+    assert nio_said == []
+    # Anything else goes to nio's own rule (which takes only the bot's own verified devices).
+    refused = [
+        ("ALICE-CURVE", forward(session_sender="MALLORY-CURVE")),  # another device's session
+        ("ALICE-CURVE", forward(claimed="MALLORY-ED")),  # a signing key that is not the device's
+        ("ALICE-CURVE", forward(chain=["BOB-CURVE"])),  # forwarded on from elsewhere
+        ("ALICE-CURVE", forward(session_id="T")),  # never asked for
+        ("ALICE-CURVE", forward(room_id="!other")),  # asked for in another room
+        ("UNKNOWN-CURVE", forward(session_sender="UNKNOWN-CURVE")),  # an unknown device
+    ]
+    for key, event in refused:
+        assert not olm._should_accept_forward("@alice:x", key, event)
+    assert len(nio_said) == len(refused)

@@ -102,3 +102,33 @@ class KeyRecovery:
     @staticmethod
     async def _flush(client: AsyncClient) -> None:
         await client.send_to_device_messages()
+
+
+def accept_keys_forwarded_by_their_sender(olm) -> None:
+    """Let ``olm`` take a requested room key that the session's own device sends back.
+
+    nio takes forwarded room keys only from the bot's own verified devices, so the
+    answer to the bot's ``m.room_key_request`` (from the sender's device, as an
+    ``m.forwarded_room_key``) is dropped. A device that forwards the key of a session
+    it created itself (the session's sender key is the Olm sender's key, and the
+    claimed signing key is that device's) vouches for nothing more than its first
+    ``m.room_key`` did, so that case is taken; every other forward goes through
+    nio's own rule.
+    """
+    nio_rule = olm._should_accept_forward
+
+    def should_accept(sender: str, sender_key: str, event) -> bool:
+        content = event.source.get("content", {})
+        request = olm.outgoing_key_requests.get(event.session_id)
+        device = olm.device_store.device_from_sender_key(event.sender, sender_key)
+        if (request is not None and event.algorithm == "m.megolm.v1.aes-sha2"
+                and (request.room_id, request.session_id) == (event.room_id, event.session_id)
+                and device is not None and device.user_id == event.sender
+                and content.get("sender_key") == sender_key
+                and content.get("sender_claimed_ed25519_key") == device.ed25519
+                and not content.get("forwarding_curve25519_key_chain")):
+            log.info("Took a lost room key back from the device that made it")
+            return True
+        return nio_rule(sender, sender_key, event)
+
+    olm._should_accept_forward = should_accept

@@ -37,7 +37,7 @@ from bot.matrix.cross_signing import Outcome, ensure_cross_signing
 from bot.matrix.keys import LateKeys, maintain_keys
 from bot.matrix.login import Login
 from bot.matrix.outbox import Outbox
-from bot.matrix.recovery import KeyRecovery
+from bot.matrix.recovery import KeyRecovery, accept_keys_forwarded_by_their_sender
 from bot.matrix.backfill import page_back
 from bot.matrix.device_trust import DeviceTrust
 from bot.matrix.retry import ConnectionStats, MatrixError, Retrier, sync_delay
@@ -122,6 +122,7 @@ class MatrixTransport:
                     f"device {self.client.device_id} has keys on the server that this crypto store does not hold; "
                     "delete that device or log in with a password so the bot can create a new one"
                 )
+        accept_keys_forwarded_by_their_sender(self.client.olm)
         # After the keys upload (the device keys must be on the server to be
         # signed) and before the first sync, so "ready" means "signed".
         self.cross_signing = await ensure_cross_signing(self.client, self.config, self.files, self.retry)

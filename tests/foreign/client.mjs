@@ -171,6 +171,13 @@ const ops = {
         return { event_id };
     },
 
+    // Drop the room's outbound Megolm session: the next message starts a new one and
+    // sends its key to every member's device over Olm (how a test makes a key travel).
+    async discard_session({ room_id }) {
+        await client.getCrypto().forceDiscardSession(room_id);
+        return {};
+    },
+
     async redact({ room_id, event_id, reason }) {
         const resp = await client.redactEvent(room_id, event_id, undefined, reason ? { reason } : undefined);
         return { event_id: resp.event_id };
