@@ -207,3 +207,45 @@ def test_a_forwarded_key_is_taken_only_from_the_device_that_made_the_session():
     for key, event in refused:
         assert not olm._should_accept_forward("@alice:x", key, event)
     assert len(nio_said) == len(refused)
+
+
+async def test_a_lost_message_whose_key_comes_after_it_was_typed_again_is_not_answered_twice():
+    from nio import MegolmEvent, RoomMessageText
+
+    from bot.matrix.keys import LateKeys
+
+    class Store:
+        async def add_pending(self, *args):
+            pass
+
+    def text(event_id: str, ts: int, body: str = "!aide") -> RoomMessageText:
+        return RoomMessageText.from_dict({"event_id": event_id, "sender": "@alice:x", "origin_server_ts": ts,
+                                          "type": "m.room.message", "content": {"msgtype": "m.text", "body": body}})
+
+    def lost(event_id: str, ts: int) -> MegolmEvent:
+        return MegolmEvent.from_dict({
+            "event_id": event_id, "sender": "@alice:x", "origin_server_ts": ts, "type": "m.room.encrypted",
+            "content": {"algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "x", "sender_key": "K",
+                        "session_id": "S", "device_id": "D"}})
+
+    keys_now: dict[str, RoomMessageText] = {}
+
+    class Client:
+        def decrypt_event(self, event):
+            return keys_now[event.event_id]
+
+    clock = [0.0]
+    now_ms = 1_000_000_000
+    late = LateKeys(Store(), 5, lambda: clock[0], wall=lambda: now_ms / 1000)
+    late.unreadable.add = lambda *a: None  # not what this test is about
+    client = Client()
+    await late.push(client, "!r", lost("$lost", now_ms - 5000), history=True)  # asks nobody
+    await late.push(client, "!r", lost("$other", now_ms - 4000), history=True)
+    await late.push(client, "!r", text("$again", now_ms - 3000))
+    assert [e.event_id for _, e in late.release(client)] == ["$again"]
+    # The keys come: the lost "!aide" was typed again since, "!other words" was not.
+    keys_now["$lost"] = text("$lost", now_ms - 5000)
+    keys_now["$other"] = text("$other", now_ms - 4000, "other words")
+    released = [e.event_id for _, e in late.release(client)]
+    assert sorted(released) == ["$lost", "$other"], "both are marked handled"
+    assert late.repeats == {"$lost"}, "only the one typed again is not answered"

@@ -15,12 +15,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Hashable
 
 from nio import AsyncClient, KeysUploadResponse, MegolmEvent, RoomMessageText, SyncResponse
 from nio.events import Event
 
-from bot.matrix.ordering import RoomQueues
+from bot.matrix.ordering import REPEAT_WINDOW_MS, RoomQueues
 from bot.matrix.recovery import KeyRecovery
 from bot.matrix.retry import NET_ERRORS, ConnectionStats
 from bot.matrix.unreadable import ResendNotice, UnreadableMessages
@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 # An unreadable message older than this when the bot first sees it is history
 # (the room's past, seen on joining): nobody is asked for its key or to resend it.
 FRESH_SECONDS = 600
+# Readable messages remembered to recognise a late one typed again.
+RECENT_LIMIT = 10_000
 
 
 async def maintain_keys(client: AsyncClient, resp: SyncResponse, stats: ConnectionStats) -> None:
@@ -70,6 +72,9 @@ class LateKeys:
         self.pending: dict[str, tuple[str, MegolmEvent]] = {}
         # Ids of backlog events that repeat an earlier one: marked handled, not answered.
         self.repeats: set[str] = set()
+        # (room, repeat key) -> server time (ms) of the latest readable message with it:
+        # a lost message whose key comes after the person typed it again is a repeat.
+        self.recent: dict[tuple[str, Hashable], int] = {}
         # Set when a key arrives or a new wait starts: the deadline loop wakes up.
         self.changed = asyncio.Event()
 
@@ -110,8 +115,23 @@ class LateKeys:
         sender = event.sender if getattr(event, "decrypted", False) else None
         if sender is not None:
             self.unreadable.read(room_id, sender)
-        self.queues.push(room_id, event_id, event, ready=True, sender=sender, repeat_key=repeat_key(event),
+        key = repeat_key(event)
+        if key is not None:
+            self._remember(room_id, key, event.server_timestamp or 0)
+        self.queues.push(room_id, event_id, event, ready=True, sender=sender, repeat_key=key,
                          timestamp_ms=event.server_timestamp or 0, backlog=backlog)
+
+    def _remember(self, room_id: str, key: Hashable, timestamp_ms: int) -> None:
+        self.recent[(room_id, key)] = max(timestamp_ms, self.recent.get((room_id, key), 0))
+        if len(self.recent) > RECENT_LIMIT:  # keep only what can still make a repeat
+            oldest = self.wall() * 1000 - FRESH_SECONDS * 1000 - REPEAT_WINDOW_MS
+            self.recent = {k: t for k, t in self.recent.items() if t >= oldest}
+
+    def _typed_again(self, room_id: str, event: Event) -> bool:
+        """Whether the person sent the same words again, soon after, and that was read."""
+        key = repeat_key(event)
+        later = self.recent.get((room_id, key)) if key is not None else None
+        return later is not None and 0 < later - (event.server_timestamp or 0) <= REPEAT_WINDOW_MS
 
     async def _hold(self, client: AsyncClient, room_id: str, event: MegolmEvent, ask: bool) -> None:
         log.info("Message %s in %s waits for its room key", event.event_id, room_id)
@@ -149,7 +169,10 @@ class LateKeys:
             log.info("Room key for %s arrived; handling it", event_id)
             if not self.queues.resolve(event_id, decrypted, repeat_key(decrypted)):
                 # Given up on for ordering earlier (or from before a restart):
-                # handle it late rather than never.
+                # handle it late rather than never, unless it was typed again.
+                if self._typed_again(room_id, decrypted):
+                    log.info("Message %s was sent again and answered before its key came", event_id)
+                    self.repeats.add(event_id)
                 out.append((room_id, decrypted))
         for room_id in self.queues.rooms():
             released = self.queues.release(room_id)
