@@ -123,6 +123,11 @@ async def _connect(config: Config, report: Report) -> None:
         report.add("account", f"{whoami.user_id}: logged in with {how}")
         device_id = session.device_id if session else (None if temporary else whoami.device_id)
         await _keys(client, config, files, device_id, report)
+        devices = await client.devices()
+        if hasattr(devices, "devices"):
+            names = [d.id + (" (this check)" if temporary and d.id == whoami.device_id else "")
+                     for d in devices.devices]
+            report.add("devices", f"{len(names)} on the account: {', '.join(sorted(names))}")
     finally:
         if temporary:
             await client.logout()  # deletes the temporary device and its token
