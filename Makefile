@@ -25,9 +25,11 @@ $(NODE_STAMP): tests/foreign/package.json tests/foreign/package-lock.json
 	npm ci --prefix tests/foreign --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
-# The bot on an embedded local Synapse (data under .local/), with a trainer login.
+# The bot on an embedded local Synapse (data under .local/), with a trainer login;
+# the homeserver listens on 127.0.0.1:$(PORT).
+PORT ?= 8008
 run: $(STAMP)
-	$(PY) -m bot local --dir .local
+	$(PY) -m bot local --dir .local --port $(PORT)
 
 # The whole test suite, including the tests against a real Synapse.
 # pytest exits with 5 when nothing was collected (e.g. a -k filter matching

@@ -84,6 +84,10 @@ class Bot:
             os.chmod(path, 0o600)
         self._run_task = asyncio.create_task(self.transport.run(self), name="matrix-sync")
 
+    def starting(self) -> bool:
+        """Still logging in (the sync loop has not started)."""
+        return self._run_task is None
+
     async def wait_ready(self, timeout: float = 60) -> None:
         ready = asyncio.create_task(self.transport.ready.wait())
         done, _ = await asyncio.wait({ready, self._run_task}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)

@@ -4,6 +4,12 @@ Loopback only, SQLite, no federation, relaxed rate limits; accounts are register
 through the shared-secret admin API. The server runs as a child process from its
 own data directory, which keeps its files together and lets a second start reuse
 them (same accounts, same rooms).
+
+One data directory never has two servers: ``running.json`` names the server and
+the process that started it; a start finds a server left by a run that is gone
+(by that file, or by its config path on a command line) and stops it first, and
+refuses while the run that started it is still there. The child stops with its
+owner, even one killed with SIGKILL (see ``processes.guarded``).
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ from pathlib import Path
 
 import aiohttp
 import yaml
+
+from bot.devtools.processes import Identity, guarded, port_holder, terminate, with_argument
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +57,19 @@ def port_is_free(port: int) -> bool:
     return True
 
 
+class HomeserverError(RuntimeError):
+    """The local homeserver cannot start; the message says why and what to do."""
+
+
+def port_in_use(port: int) -> HomeserverError:
+    holder = port_holder(port)
+    who = f" by process {holder}" if holder else ""
+    free = f"stop it (kill {holder})" if holder else "stop what listens there"
+    return HomeserverError(
+        f"port {port} on 127.0.0.1 is in use{who}: {free}, or choose another port "
+        f"(make run PORT={port + 1}, or reflextics local --port {port + 1})")
+
+
 @dataclass(frozen=True)
 class Account:
     user_id: str
@@ -66,6 +87,7 @@ class LocalSynapse:
         self.config_path = self.data_dir / "homeserver.yaml"
         self.state_path = self.data_dir / "local.json"
         self.log_path = self.data_dir / "homeserver.log"
+        self.running_path = self.data_dir / "running.json"
         self.process: subprocess.Popen | None = None
         self._state = self._load_state(port)
 
@@ -108,7 +130,6 @@ class LocalSynapse:
         config = {
             "server_name": self.server_name,
             "public_baseurl": self.url + "/",
-            "pid_file": str(d / "homeserver.pid"),
             "listeners": [{
                 "port": self.port,
                 "bind_addresses": ["127.0.0.1"],
@@ -149,31 +170,90 @@ class LocalSynapse:
         config.update(self.overrides)
         self.config_path.write_text(yaml.safe_dump(config, sort_keys=False))
         os.chmod(self.config_path, 0o600)
-        if not (d / "signing.key").exists():
-            subprocess.run(
-                [sys.executable, "-m", "synapse.app.homeserver", "-c", str(self.config_path), "--generate-keys"],
-                cwd=d, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            )
+
+    async def _generate_keys(self) -> None:
+        """The server's signing key, the first time (a child process that a stop cancels)."""
+        if (self.data_dir / "signing.key").exists():
+            return
+        child = await asyncio.create_subprocess_exec(
+            *guarded(["-m", "synapse.app.homeserver", "-c", str(self.config_path), "--generate-keys"]),
+            cwd=self.data_dir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            _, err = await child.communicate()
+        finally:
+            if child.returncode is None:
+                child.kill()
+                await child.wait()
+        if child.returncode != 0:
+            raise HomeserverError(f"Synapse could not generate its keys: {err.decode(errors='replace')[-500:]}")
 
     async def start(self, timeout: float = 90) -> None:
-        """Start the server and wait until it answers."""
+        """Start the server and wait until it answers; stopped again if that fails or is cancelled."""
+        await self.launch()
+        try:
+            await self.wait_until_up(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    async def launch(self) -> int | None:
+        """Start the server process (see :meth:`take_over`) without waiting for it; its pid."""
         if self.process and self.process.poll() is None:
-            return
-        if not self.config_path.exists() or not (self.data_dir / "signing.key").exists():
-            self.configure()
-        else:
-            self.configure()  # the port may have changed
+            return self.process.pid
+        self.take_over()
         if not port_is_free(self.port):
-            raise RuntimeError(f"port {self.port} is already in use; stop what uses it or choose another port")
+            raise port_in_use(self.port)
+        self.configure()  # every time: the port may have changed
+        await self._generate_keys()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "synapse.app.homeserver", "-c", str(self.config_path)],
+            guarded(["-m", "synapse.app.homeserver", "-c", str(self.config_path)]),
             # Its own directory as cwd: a file named synapse.py elsewhere cannot shadow the package.
             cwd=self.data_dir,
             stdout=subprocess.DEVNULL,
             stderr=open(self.data_dir / "homeserver.stderr", "ab"),
+            # Its own session: a Ctrl-C meant for the bot does not reach it, so the
+            # bot stops first and the server after it (see stop()).
             start_new_session=True,
         )
-        await self.wait_until_up(timeout)
+        owner, server = Identity.of(os.getpid()), Identity.of(self.process.pid)
+        self.running_path.write_text(json.dumps({
+            "pid": server.pid, "started": server.started, "port": self.port,
+            "owner": owner.pid, "owner_started": owner.started,
+        }))
+        return self.process.pid
+
+    def take_over(self) -> str | None:
+        """Stop a server that an earlier run left on this data directory; what was done, if anything.
+
+        Raises :class:`HomeserverError` while the process that started it is still running.
+        """
+        leftovers: set[int] = set()
+        try:
+            record = json.loads(self.running_path.read_text())
+        except (OSError, ValueError):
+            record = None
+        if record:
+            owner = Identity(record.get("owner", 0), record.get("owner_started"))
+            server = Identity(record.get("pid", 0), record.get("started"))
+            if server.alive():
+                if owner.pid != os.getpid() and owner.alive():
+                    raise HomeserverError(
+                        f"{self.data_dir} is in use by the homeserver (pid {server.pid}, port {record.get('port')}) "
+                        f"of a run still going (pid {owner.pid}): use that one, or stop it (kill {owner.pid})")
+                leftovers.add(server.pid)
+        # Also a server without a record: left by an older version, or by a crash.
+        leftovers.update(with_argument(str(self.config_path)))
+        if self.process is not None:
+            leftovers.discard(self.process.pid)
+        for pid in sorted(leftovers):
+            terminate(pid)
+        self.running_path.unlink(missing_ok=True)
+        if not leftovers:
+            return None
+        pids = ", ".join(map(str, sorted(leftovers)))
+        note = f"Stopped a homeserver (pid {pids}) that an earlier run left running on {self.data_dir}"
+        log.info("%s", note)
+        return note
 
     async def wait_until_up(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -191,14 +271,16 @@ class LocalSynapse:
         raise TimeoutError(f"Synapse did not answer on {self.url} within {timeout} s")
 
     def stop(self, timeout: float = 30) -> None:
-        if self.process is None or self.process.poll() is not None:
+        if self.process is None:
             return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.running_path.unlink(missing_ok=True)
 
     async def register(self, localpart: str, password: str | None = None, admin: bool = False) -> Account:
         """Create an account; an existing one with the same password is reused."""

@@ -2,7 +2,10 @@
 
 Everything lives under one directory (``.local/`` by default, git-ignored): the
 homeserver's data, the two accounts' passwords, the bot's config, database and
-crypto store. A second run reuses all of it: same accounts, same bot device.
+crypto store. A second run reuses all of it: same accounts, same bot device, on the port
+asked for this time. A signal at any moment stops what was started; a homeserver
+left running on the same data by an earlier run is stopped first (see
+``LocalSynapse.take_over``).
 """
 
 from __future__ import annotations
@@ -10,12 +13,12 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-import signal
+import sys
 from pathlib import Path
 
 import yaml
 
-from bot.devtools.homeserver import LocalSynapse, free_port, port_is_free
+from bot.devtools.homeserver import HomeserverError, LocalSynapse, port_in_use, port_is_free
 from bot.matrix.session import write_private
 
 BOT = "reflextics"
@@ -48,20 +51,27 @@ def write_bot_config(root: Path, server: LocalSynapse, bot_password: str, traine
     return path
 
 
-async def prepare(root: Path, port: int) -> tuple[LocalSynapse, Path, str, str]:
+async def prepare(root: Path, server: LocalSynapse) -> tuple[Path, str, str]:
     """Start the local homeserver, register the accounts, write the bot's config."""
-    root.mkdir(parents=True, exist_ok=True)
-    server = LocalSynapse(root / "synapse")
-    if not (root / "synapse" / "local.json").exists():
-        server = LocalSynapse(root / "synapse", port=port if port_is_free(port) else free_port())
-    elif not port_is_free(server.port):
-        server = LocalSynapse(root / "synapse", port=free_port())
-    await server.start()
+    note = server.take_over()
+    if note:
+        say(note + "; starting a new one")
+    if not port_is_free(server.port):
+        raise port_in_use(server.port)
+    say(f"Starting the local homeserver on port {server.port}")
+    pid = await server.launch()
+    say(f"Homeserver process {pid} started; waiting for it to answer on {server.url}")
+    await server.wait_until_up(90)
+    say(f"Homeserver up on {server.url}; registering the accounts")
     accounts = _accounts(root)
     await server.register(BOT, accounts[BOT])
     trainer = await server.register(TRAINER, accounts[TRAINER])
     config_path = write_bot_config(root, server, accounts[BOT], trainer.user_id)
-    return server, config_path, trainer.user_id, accounts[TRAINER]
+    return config_path, trainer.user_id, accounts[TRAINER]
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
 
 
 def banner(server: LocalSynapse, trainer_id: str, trainer_password: str) -> str:
@@ -81,22 +91,43 @@ def banner(server: LocalSynapse, trainer_id: str, trainer_password: str) -> str:
 
 
 def run_local(directory: str, port: int) -> int:
-    from bot.app.run import run_bot
-
+    """Run until a signal (SIGINT, SIGTERM, SIGHUP), whatever the phase; stop everything started."""
     root = Path(directory).resolve()
-
-    async def main() -> int:
-        server, config_path, trainer_id, trainer_password = await prepare(root, port)
-        try:
-            print(banner(server, trainer_id, trainer_password), flush=True)
-            return await run_bot(str(config_path))
-        finally:
-            server.stop()
-
-    # Ctrl-C reaches the whole process group: the homeserver is in its own
-    # session, and the bot stops on SIGINT through run_bot's handler.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        return asyncio.run(main())
-    except KeyboardInterrupt:
-        return 0
+        return asyncio.run(_run(root, port))
+    except HomeserverError as exc:
+        print(f"reflextics local: {exc}", file=sys.stderr, flush=True)
+        return 1
+
+
+async def _run(root: Path, port: int) -> int:
+    from bot.app.run import run_bot, stop_on_signals
+
+    # Installed first: a signal during start-up is a stop request like any other,
+    # and everything started so far is stopped in the finally below.
+    stop = asyncio.Event()
+    stop_on_signals(stop)
+    root.mkdir(parents=True, exist_ok=True)
+    # The port asked for now, not the one of an earlier run (local.json keeps
+    # only the server's secrets across runs).
+    server = LocalSynapse(root / "synapse", port=port)
+    try:
+        preparing = asyncio.create_task(prepare(root, server), name="prepare")
+        stopping = asyncio.create_task(stop.wait(), name="stop-request")
+        await asyncio.wait({preparing, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not preparing.done():
+            say("Stopping during start-up")
+            preparing.cancel()
+            try:
+                await preparing
+            except BaseException:  # cancelled, or failed on the way out: stopped either way
+                pass
+            return 0
+        config_path, trainer_id, trainer_password = preparing.result()
+        print(banner(server, trainer_id, trainer_password), flush=True)
+        return await run_bot(str(config_path), stop)
+    finally:
+        if server.process is not None:
+            server.stop()
+            say("Homeserver stopped")

@@ -27,6 +27,7 @@ class Login:
         self.config = config
         self.files = files
         self.retry = retry
+        self._made: list[AsyncClient] = []
 
     def new_client(self, device_id: str | None) -> AsyncClient:
         client_config = AsyncClientConfig(
@@ -37,16 +38,30 @@ class Login:
             max_timeouts=0,  # raise connection errors to our own backoff
             request_timeout=self.config.sync_timeout_seconds + 30,
         )
-        return AsyncClient(
+        client = AsyncClient(
             self.config.homeserver,
             self.config.user_id,
             device_id=device_id,
             store_path=str(self.files.crypto_dir),
             config=client_config,
         )
+        self._made.append(client)
+        return client
 
     async def client(self) -> AsyncClient:
-        """Restore the stored session, or log in by token or password."""
+        """Restore the stored session, or log in by token or password.
+
+        Stopped or failed half-way (a stop while the homeserver is unreachable),
+        it closes the clients it made: no HTTP session is left open.
+        """
+        try:
+            return await self._client()
+        except BaseException:
+            for client in self._made:
+                await client.close()
+            raise
+
+    async def _client(self) -> AsyncClient:
         self.files.prepare()
         session = self.files.load()
         if session and session.user_id != self.config.user_id:

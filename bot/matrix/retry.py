@@ -59,6 +59,12 @@ class Backoff:
         self.attempt = 0
 
 
+def describe(exc: BaseException) -> str:
+    """An exception in one line: its type and what it says (a timeout says nothing)."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def _error_of(resp: Any) -> ErrorResponse | None:
     return resp if isinstance(resp, ErrorResponse) else None
 
@@ -66,10 +72,12 @@ def _error_of(resp: Any) -> ErrorResponse | None:
 class Retrier:
     """Retries requests; every wait ends at once when ``stopping`` is set."""
 
-    def __init__(self, backoff_max: float, stopping: asyncio.Event, stats: ConnectionStats):
+    def __init__(self, backoff_max: float, stopping: asyncio.Event, stats: ConnectionStats, homeserver: str = ""):
         self.backoff_max = backoff_max
         self.stopping = stopping
         self.stats = stats
+        # Named in every warning: a typo in matrix.homeserver shows at once.
+        self.homeserver = homeserver or "the homeserver"
 
     def backoff(self) -> Backoff:
         return Backoff(self.backoff_max)
@@ -92,7 +100,7 @@ class Retrier:
                 if self.stopping.is_set():
                     raise
                 delay = backoff.next_delay()
-                log.warning("Homeserver unreachable (%s); retrying in %.1f s", type(exc).__name__, delay)
+                log.warning("Homeserver %s unreachable (%s); retrying in %.1f s", self.homeserver, describe(exc), delay)
                 await self.sleep(delay)
 
     async def request(self, what: str, attempt: Callable[[], Awaitable[T]], attempts: int,
@@ -115,7 +123,8 @@ class Retrier:
                     raise
                 failures += 1
                 delay = backoff.next_delay()
-                log.warning("%s failed (%s); retrying in %.1f s", what, type(exc).__name__, delay)
+                log.warning("%s failed: %s unreachable (%s); retrying in %.1f s", what, self.homeserver,
+                            describe(exc), delay)
                 await self.sleep(delay)
                 continue
             error = error_of(resp)
@@ -142,7 +151,7 @@ class Retrier:
         return resp
 
 
-def sync_delay(failure: SyncError | Exception, backoff: Backoff) -> float:
+def sync_delay(failure: SyncError | Exception, backoff: Backoff, homeserver: str = "the homeserver") -> float:
     """How long to wait after a failed sync; raises when retrying cannot help."""
     if isinstance(failure, SyncError):
         if failure.status_code == "M_UNKNOWN_TOKEN":
@@ -153,7 +162,7 @@ def sync_delay(failure: SyncError | Exception, backoff: Backoff) -> float:
         return delay
     delay = backoff.next_delay()
     if isinstance(failure, NET_ERRORS):
-        log.warning("Sync failed (%s); retrying in %.1f s", type(failure).__name__, delay)
+        log.warning("Sync failed: %s unreachable (%s); retrying in %.1f s", homeserver, describe(failure), delay)
     else:
         log.error("Sync failed unexpectedly (%s); retrying in %.1f s", type(failure).__name__, delay)
     return delay

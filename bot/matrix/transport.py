@@ -81,7 +81,7 @@ class MatrixTransport:
         self.stats = ConnectionStats()
         self.ready = asyncio.Event()
         self._stopping = asyncio.Event()
-        self.retry = Retrier(config.backoff_max_seconds, self._stopping, self.stats)
+        self.retry = Retrier(config.backoff_max_seconds, self._stopping, self.stats, config.homeserver)
         self.late = LateKeys(store, config.key_wait_seconds, time.monotonic, KeyRecovery(time.monotonic))
         self.trust = DeviceTrust(time.monotonic)
         self._process_lock = asyncio.Lock()
@@ -171,7 +171,7 @@ class MatrixTransport:
             resp = await self._sync_once(first)
             if not isinstance(resp, SyncResponse):
                 self.stats.sync_failures += 1
-                await self.retry.sleep(sync_delay(resp, backoff))
+                await self.retry.sleep(sync_delay(resp, backoff, self.config.homeserver))
                 continue
             backoff.reset()
             self.trust.forget(resp.device_list.changed)

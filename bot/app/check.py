@@ -1,0 +1,186 @@
+"""``reflextics check-config FILE [--connect]``: is this config ready to run, without running it.
+
+Without ``--connect`` nothing leaves the machine: the file is read and validated
+and the main settings are printed. With it, the account is looked at on the
+homeserver, read-only: the stored session's token when there is one (the bot's
+own device, untouched), else ``matrix.access_token``, else a password login as a
+*temporary* device that is logged out (deleted) at the end. No keys are uploaded,
+no cross-signing identity made, nothing written to ``storage.data_dir``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nio import AsyncClient, AsyncClientConfig, LoginResponse, WhoamiResponse
+
+from bot.config import Config
+from bot.matrix.cross_signing import CrossSigning
+from bot.matrix.cross_signing_keys import FILE_NAME, KeyFile, KeyFileError
+from bot.matrix.retry import NET_ERRORS, ConnectionStats, MatrixError, Retrier, describe
+from bot.matrix.session import SessionFiles
+from bot.matrix.signing import SignatureError, ed25519_public, verify_json
+
+CONNECT_TIMEOUT = 30  # seconds for the whole --connect check
+
+
+@dataclass
+class Report:
+    """Lines to print, and whether something stops the bot from running."""
+
+    lines: list[str] = field(default_factory=list)
+    failed: bool = False
+
+    def add(self, label: str, text: str) -> None:
+        self.lines.append(f"  {label:<14} {text}")
+
+    def fail(self, label: str, text: str) -> None:
+        self.add(label, text)
+        self.failed = True
+
+
+def describe_config(path: str, config: Config) -> Report:
+    """What the file says, in the few lines an operator checks first."""
+    m = config.matrix
+    report = Report([f"{path}: valid"])
+    report.add("homeserver", m.homeserver)
+    how = "access token" if m.access_token else "password"
+    report.add("account", f"{m.user_id} (logs in with its {how}, device {m.device_id})")
+    report.add("data dir", f"{config.data_dir} ({_data_dir_state(config.data_dir)})")
+    a = config.access
+    report.add("trainers", ", ".join(a.trainers) or "none (room moderators only)")
+    invites = [*a.invite_users, *(f"anyone on {s}" for s in a.invite_servers)]
+    if a.trainers:
+        invites.insert(0, "the trainers")
+    report.add("invites from", ", ".join(invites) or "nobody (the bot joins no room)")
+    report.add("rooms", "encrypted only" if config.rooms.require_encryption else "encrypted or not")
+    return report
+
+
+def _data_dir_state(path: Path) -> str:
+    if not path.exists():
+        parent = next((p for p in path.parents if p.exists()), None)
+        writable = parent is not None and os.access(parent, os.W_OK)
+        return "created at the first start" if writable else "missing, and this user cannot create it"
+    if not os.access(path, os.W_OK | os.X_OK):
+        return "exists, not writable by this user"
+    if (path / "session.json").exists():
+        return "holds a session"
+    return "exists, empty of a session"
+
+
+async def check_connection(config: Config, report: Report) -> None:
+    """Add the account, device and cross-signing lines (see the module doc)."""
+    try:
+        await asyncio.wait_for(_connect(config, report), CONNECT_TIMEOUT)
+    except asyncio.TimeoutError:
+        report.fail("homeserver", f"{config.matrix.homeserver} did not answer within {CONNECT_TIMEOUT} s")
+    except NET_ERRORS as exc:
+        report.fail("homeserver", f"{config.matrix.homeserver} unreachable ({describe(exc)})")
+    except MatrixError as exc:
+        report.fail("homeserver", str(exc))
+
+
+async def _connect(config: Config, report: Report) -> None:
+    m = config.matrix
+    files = SessionFiles(config.data_dir)
+    try:
+        session = files.load()
+    except (RuntimeError, OSError) as exc:
+        report.add("session", str(exc))
+        session = None
+    if session is not None and session.user_id != m.user_id:
+        report.add("session", f"{files.session_path} belongs to {session.user_id}: not used")
+        session = None
+    # No store path: the check loads no crypto and uploads no keys.
+    client = AsyncClient(m.homeserver, m.user_id, config=AsyncClientConfig(
+        encryption_enabled=False, max_limit_exceeded=0, max_timeouts=0, request_timeout=CONNECT_TIMEOUT))
+    temporary = False
+    try:
+        if session is not None:
+            client.access_token, how = session.access_token, "the stored session"
+        elif m.access_token:
+            client.access_token, how = m.access_token, "matrix.access_token"
+        else:
+            resp = await client.login(m.password or "", device_name="reflextics check-config (temporary)")
+            if not isinstance(resp, LoginResponse):
+                report.fail("account", f"login refused: {getattr(resp, 'status_code', '')} "
+                                       f"{getattr(resp, 'message', '')}".rstrip())
+                return
+            temporary, how = True, "matrix.password, as a temporary device"
+        whoami = await client.whoami()
+        if not isinstance(whoami, WhoamiResponse):
+            report.fail("account", f"{how} refused: {getattr(whoami, 'status_code', whoami)}")
+            return
+        if whoami.user_id != m.user_id:
+            report.fail("account", f"{how} belongs to {whoami.user_id}, not matrix.user_id {m.user_id}")
+            return
+        client.user_id = whoami.user_id
+        client.device_id = whoami.device_id
+        report.add("account", f"{whoami.user_id}: logged in with {how}")
+        device_id = session.device_id if session else (None if temporary else whoami.device_id)
+        await _keys(client, config, files, device_id, report)
+        devices = await client.devices()
+        if hasattr(devices, "devices"):
+            names = [d.id + (" (this check)" if temporary and d.id == whoami.device_id else "")
+                     for d in devices.devices]
+            report.add("devices", f"{len(names)} on the account: {', '.join(sorted(names))}")
+    finally:
+        if temporary:
+            await client.logout()  # deletes the temporary device and its token
+        await client.close()
+
+
+async def _keys(client: AsyncClient, config: Config, files: SessionFiles, device_id: str | None,
+                report: Report) -> None:
+    user_id = config.matrix.user_id
+    pickle_key = config.matrix.pickle_key
+    if not pickle_key:
+        try:
+            pickle_key = files.pickle_key_path.read_text(encoding="utf-8").strip()
+        except OSError:
+            pass
+    key_file = KeyFile(config.data_dir, user_id, pickle_key or "")
+    retry = Retrier(1, asyncio.Event(), ConnectionStats(), config.matrix.homeserver)
+    query = await CrossSigning(client, config.matrix, key_file, retry).query_own_keys()
+    master = ed25519_public(query.get("master_keys", {}).get(user_id) or {})
+    ssk = ed25519_public(query.get("self_signing_keys", {}).get(user_id) or {})
+    devices = query.get("device_keys", {}).get(user_id, {})
+
+    if device_id is None:
+        report.add("device", f"none stored yet: the bot logs in as {config.matrix.device_id} at its first start")
+    elif device_id not in devices:
+        report.add("device", f"{device_id}: no keys on the homeserver (uploaded when the bot starts)")
+    elif ssk is None:
+        report.add("device", f"{device_id}: keys on the homeserver, not cross-signed")
+    else:
+        try:
+            verify_json(devices[device_id], user_id, f"ed25519:{ssk}", ssk)
+            report.add("device", f"{device_id}: keys on the homeserver, signed by the account's self-signing key")
+        except SignatureError:
+            report.add("device", f"{device_id}: keys on the homeserver, NOT signed by the self-signing key "
+                                  "(the bot signs it at its next start if the identity is its own)")
+
+    stored, problem = None, None
+    if pickle_key is None and (config.data_dir / FILE_NAME).exists():
+        problem = f"{key_file.path}: no pickle key to read it with (matrix.pickle_key or pickle.key)"
+    else:
+        try:
+            stored = key_file.load()
+        except KeyFileError as exc:
+            problem = str(exc)
+    if master is None:
+        report.add("cross-signing", "no identity on the homeserver: the bot makes one at its next start")
+    elif stored is not None and (master, ssk) == (stored.master.public, stored.self_signing.public):
+        report.add("cross-signing", f"the bot's own identity (master key {master})")
+    else:
+        whose = "the keys in the data dir do not match it" if stored else f"{key_file.path} does not hold its keys"
+        fix = ("matrix.reset_foreign_cross_signing is set: the bot replaces it at its next start"
+               if config.matrix.reset_foreign_cross_signing
+               else "the bot's device stays unverified unless matrix.reset_foreign_cross_signing is set")
+        report.add("cross-signing", f"an identity the bot did not make (master key {master}; {whose}): {fix}")
+    if problem:
+        report.fail("key file", problem)
