@@ -260,3 +260,18 @@ async def test_a_room_keeps_one_or_two_languages(tmp_path):
         assert await store.room_languages("!r:x") == ("el",)
     finally:
         await store.close()
+
+
+def test_a_date_is_worded_in_each_language_of_the_room(catalogue, library):
+    from datetime import datetime, timezone
+
+    from bot.messages.narration import PerLanguage
+    from bot.schedule import wording
+
+    moment = datetime(2027, 3, 9, 13, 0, tzinfo=timezone.utc)
+    when = PerLanguage(lambda lang: wording.when(lambda key, **p: catalogue.text(lang, key, **p), moment,
+                                                 "Europe/Bucharest"))
+    rendered = Narrator(catalogue, library).message(_view(library), "schedule.reminder",
+                                                     (("when", when), ("theme", "")))
+    assert "mardi 9 mars 2027 à 15:00" in rendered.body
+    assert "marți, 9 martie 2027, ora 15:00" in rendered.body

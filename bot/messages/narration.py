@@ -43,6 +43,13 @@ class RoomView:
         return RoomView(lang, self.prefix, self.display_name, self.library, self.pseudonymous)
 
 
+@dataclass(frozen=True)
+class PerLanguage:
+    """A parameter the caller words in each language (a date, a schedule's rule)."""
+
+    words: Callable[[str], str]
+
+
 class Narrator:
     """Renders game effects and deck content for one catalogue and library."""
 
@@ -74,7 +81,7 @@ class Narrator:
                          theme=lambda t: room.library.theme_title(t, lang),
                          card=lambda c: self.card_title(room.library, c, lang))
         values.setdefault("prefix", room.prefix)
-        return values
+        return {k: v.words(lang) if isinstance(v, PerLanguage) else v for k, v in values.items()}
 
     def each(self, room: RoomView, build: Callable[[str], Rendered]) -> Rendered:
         """``build(lang)`` for every language of the room, as one message."""
