@@ -11,7 +11,7 @@ from bot.game import GameState, IllegalMove, Settings, apply, event_from_dict, e
 from bot.game import effects as fx
 from bot.game import events as ev
 from bot.game.rules import TRANSITIONS
-from tests.test_game_helpers import ALICE, BOB, CAROL, DAN, FAC, STRANGER, Table
+from tests.test_game_helpers import ALICE, BOB, CAROL, DAN, FAC, STRANGER, Table, mentions
 
 PLAYER_EVENTS = [ev.Join(DAN), ev.Leave(ALICE), ev.Done(ALICE), ev.Pass(ALICE), ev.Vote(ALICE, True),
                  ev.AddAction(ALICE, "team", "idée"), ev.Amend(ALICE, "texte")]
@@ -221,11 +221,12 @@ def test_every_event_type_round_trips():
         event_to_dict(fx.PostBoard())
 
 
-def test_effects_are_frozen_and_messages_know_their_mentions():
-    effects = Table().in_round(ALICE, BOB).do(ev.Say(CAROL, "hé"))
+def test_effects_are_frozen_and_messages_notify_whom_they_ask_to_act():
+    effects = Table().in_round(ALICE, BOB).do(ev.Done(ALICE))
     with pytest.raises(AttributeError):
         effects[0].key = "other"
-    assert effects[0].mentions == (CAROL,)
+    said = [e for e in effects if isinstance(e, fx.Say)]
+    assert [(e.key, mentions(e)) for e in said] == [("game.turn_done", ()), ("game.turn_start", (BOB,))]
 
 
 def test_timer_effects_always_follow_messages_and_precede_game_over():

@@ -180,7 +180,7 @@ class Bot:
         await self.router.dispatch(ctx)
 
     async def on_unreadable(self, room: MatrixRoom, user_id: str) -> None:
-        # m.text with a mention: this asks the person to act, so it must notify them.
+        # Asks the person to act, so it notifies them (bot/messages/notify.py).
         await self._tell(room.room_id, "encryption.unreadable", user_id)
 
     async def _cross_signed(self, room: MatrixRoom, event: Event) -> bool:
@@ -193,7 +193,7 @@ class Bot:
 
     async def _tell(self, room_id: str, key: str, user_id: str) -> None:
         view = await self.room_view(room_id)
-        rendered = self.narrator.message(view, key, (("user", UserRef(user_id)),), msgtype="m.text")
+        rendered = self.narrator.message(view, key, (("user", UserRef(user_id)),))
         await self.transport.send(room_id, rendered.content())
 
     # -- helpers --------------------------------------------------------------------

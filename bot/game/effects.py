@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.game.params import Params, mentioned
+from bot.game.params import Params
 
 # Timer kinds: the end of a step (card, resources, actions, synthesis window), the
 # end of a speaking turn, the reminder before either ends, and the silence prompt.
@@ -26,10 +26,6 @@ class _Message:
     @property
     def values(self) -> dict[str, Any]:
         return dict(self.params)
-
-    @property
-    def mentions(self) -> tuple[str, ...]:
-        return mentioned(self.params)
 
 
 @dataclass(frozen=True)

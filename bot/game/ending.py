@@ -47,7 +47,7 @@ def add_action(state: GameState, event, ctx: Ctx):
     action = Action(event.level, text, event.actor, len(state.actions) + 1)
     new = replace(state, actions=state.actions + (action,))
     effects.insert(0, Say("game.action_added", params(
-        user=UserRef(event.actor, ping=False), level=level_term(event.level), number=action.seq)))
+        user=UserRef(event.actor), level=level_term(event.level), number=action.seq)))
     return new, effects
 
 
@@ -76,7 +76,7 @@ def amend(state: GameState, event, ctx: Ctx):
         effects.append(Reply("game.amend_text_cut", params(maximum=limit), to=event.actor))
     key = "game.amended" if state.amendment is None else "game.amend_replaced"
     new = replace(state, amendment=text, amended_by=event.actor)
-    return new, [Say(key, params(user=UserRef(event.actor, ping=False)))] + effects
+    return new, [Say(key, params(user=UserRef(event.actor)))] + effects
 
 
 def finalize(state: GameState, ctx: Ctx, effects: list | None = None):

@@ -57,7 +57,7 @@ def leave(state: GameState, event, ctx: Ctx):
     if user not in state.players:
         raise IllegalMove("game.not_a_player")
     new = replace(state, players=tuple(p for p in state.players if p != user))
-    effects: list = [Say("game.left", params(user=UserRef(user, ping=False)))]
+    effects: list = [Say("game.left", params(user=UserRef(user)))]
     if state.phase == ROUND and state.speaker == user:
         new = new.with_turn(replace(new.turns[-1], status=LEFT))
         return speaking.advance(new, ctx, effects)

@@ -74,7 +74,7 @@ def say(state: GameState, event, ctx: Ctx):
             return state, []
         new = replace(state, nudged=state.nudged + (event.actor,))
         return new, [Reply("game.out_of_turn", params(
-            user=UserRef(event.actor), speaker=UserRef(turn.speaker, ping=False)), to=event.actor)]
+            user=UserRef(event.actor), speaker=UserRef(turn.speaker)), to=event.actor)]
     room = ctx.settings.max_turn_chars - turn.length
     if turn.truncated or room <= 0:
         return state, []  # already told: the contribution is full
@@ -94,7 +94,7 @@ def say(state: GameState, event, ctx: Ctx):
 def _own_turn(state: GameState, actor: str) -> Turn:
     turn = state.current_turn
     if turn is None or turn.speaker != actor:
-        raise IllegalMove("game.not_your_turn", speaker=UserRef(turn.speaker, ping=False) if turn else "")
+        raise IllegalMove("game.not_your_turn", speaker=UserRef(turn.speaker) if turn else "")
     return turn
 
 
@@ -102,19 +102,19 @@ def done(state: GameState, event, ctx: Ctx):
     turn = _own_turn(state, event.actor)
     status = SPOKEN if turn.texts else PASSED
     new = _close(state, status)
-    return advance(new, ctx, [Say("game.turn_done", params(speaker=UserRef(turn.speaker, ping=False)))])
+    return advance(new, ctx, [Say("game.turn_done", params(speaker=UserRef(turn.speaker)))])
 
 
 def pass_turn(state: GameState, event, ctx: Ctx):
     turn = _own_turn(state, event.actor)
     new = _close(state, PASSED)
-    return advance(new, ctx, [Say("game.turn_passed", params(speaker=UserRef(turn.speaker, ping=False)))])
+    return advance(new, ctx, [Say("game.turn_passed", params(speaker=UserRef(turn.speaker)))])
 
 
 def skip(state: GameState, event, ctx: Ctx):
     turn = state.current_turn
     new = _close(state, SKIPPED)
-    return advance(new, ctx, [Say("game.turn_skipped", params(speaker=UserRef(turn.speaker, ping=False)))])
+    return advance(new, ctx, [Say("game.turn_skipped", params(speaker=UserRef(turn.speaker)))])
 
 
 def finish_early(state: GameState, event, ctx: Ctx):
@@ -133,7 +133,7 @@ def turn_timeout(state: GameState, ctx: Ctx):
         return time_up(state, ctx)
     turn = state.current_turn
     new = _close(state, TIMEOUT)
-    return advance(new, ctx, [Say("game.turn_timeout", params(speaker=UserRef(turn.speaker, ping=False)))])
+    return advance(new, ctx, [Say("game.turn_timeout", params(speaker=UserRef(turn.speaker)))])
 
 
 def silence(state: GameState, ctx: Ctx):

@@ -54,7 +54,7 @@ def vote(state: GameState, event, ctx: Ctx):
     if ctx.facilitator and state.tie_pending:
         new = replace(new, casting_vote=event.yes)
     voted = sum(1 for u, _ in new.votes if u in new.players)
-    effects = [Say(key, params(user=UserRef(user, ping=False), voted=voted, total=len(new.players)))]
+    effects = [Say(key, params(user=UserRef(user), voted=voted, total=len(new.players)))]
     return settle_if_complete(new, ctx, effects)
 
 

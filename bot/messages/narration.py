@@ -12,8 +12,8 @@ from typing import Any, Callable
 
 from bot.decks import Card, Library
 from bot.game import UserRef, resolve
-from bot.game.params import mentioned
 from bot.game.privacy import erased_number
+from bot.messages import notify
 from bot.messages.catalogue import Catalogue
 from bot.messages.render import Html, Mention, Rendered, Renderer, escape, pill
 
@@ -42,12 +42,17 @@ class Narrator:
 
     # -- catalogue messages with game parameters -----------------------------------
 
-    def values(self, room: RoomView, params: tuple, *, lang: str | None = None) -> dict[str, Any]:
+    def values(self, room: RoomView, params: tuple, *, lang: str | None = None,
+               acting: str | None = None) -> dict[str, Any]:
+        """``params`` ready for the renderer; the users of parameter ``acting`` become pills."""
         lang = lang or room.language
 
-        def user(ref: UserRef):
-            name = self.person(room, ref.user_id, lang)
-            return Mention(ref.user_id, name) if ref.ping and erased_number(ref.user_id) is None else name
+        def named(ref: UserRef):
+            return self.person(room, ref.user_id, lang)
+
+        def pilled(ref: UserRef):
+            name = named(ref)
+            return Mention(ref.user_id, name) if erased_number(ref.user_id) is None else name
 
         def user_list(items: tuple) -> Html:
             html_parts = [pill(i) if isinstance(i, Mention) else escape(str(i)) for i in items]
@@ -59,16 +64,20 @@ class Narrator:
                      for k, v in inner.items()}
             return self.catalogue.text(lang, key, prefix=room.prefix, **plain)
 
-        values = resolve(params, text=text, user=user, user_list=user_list,
-                         theme=lambda t: room.library.theme_title(t, lang),
-                         card=lambda c: self.card_title(room.library, c, lang))
+        lookups = dict(text=text, user_list=user_list, theme=lambda t: room.library.theme_title(t, lang),
+                       card=lambda c: self.card_title(room.library, c, lang))
+        values = resolve(tuple(p for p in params if p[0] != acting), user=named, **lookups)
+        values.update(resolve(tuple(p for p in params if p[0] == acting), user=pilled, **lookups))
         values.setdefault("prefix", room.prefix)
         return values
 
-    def message(self, room: RoomView, key: str, params: tuple = (), msgtype: str = "m.notice") -> Rendered:
-        rendered = self.renderer.render(room.language, key, msgtype, **self.values(room, params))
-        # Users inside lists and nested terms are pinged too; an erased person is nobody to ping.
-        mentions = tuple(dict.fromkeys(m for m in rendered.mentions + mentioned(params) if erased_number(m) is None))
+    def message(self, room: RoomView, key: str, params: tuple = ()) -> Rendered:
+        """Catalogue message ``key``: ``m.text`` pinging whom it asks to act, else ``m.notice`` (see notify.py)."""
+        acting = notify.acting_param(key)
+        rendered = self.renderer.render(room.language, key, notify.msgtype(key),
+                                        **self.values(room, params, acting=acting))
+        # An erased person is nobody to ping.
+        mentions = tuple(m for m in notify.addressees(key, params) if erased_number(m) is None)
         return Rendered(rendered.body, rendered.html, mentions, rendered.msgtype)
 
     def lines(self, room: RoomView, lines: tuple[tuple[str, tuple], ...]) -> Rendered:
@@ -105,7 +114,7 @@ class Narrator:
         blocks += [_Block.bold(self._label(room, "narration.card_questions")), _Block.items(card.questions)]
         if card.dilemma:
             blocks += [_Block.bold(self._label(room, "narration.card_dilemma")), _Block.para(card.dilemma)]
-        return _Block.message(blocks, "m.text")
+        return _Block.message(blocks)
 
     def resources(self, room: RoomView, theme: str) -> list[Rendered]:
         lang = room.language

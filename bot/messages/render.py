@@ -135,7 +135,8 @@ class Renderer:
         mentions: list[str] = []
         for part in parts:
             mentions.extend(part.mentions)
-        msgtype = parts[0].msgtype if parts else "m.notice"
+        # A part that asks someone to act makes the whole message one that notifies them.
+        msgtype = "m.text" if any(p.msgtype == "m.text" for p in parts) else "m.notice"
         return Rendered(
             separator.join(p.body for p in parts),
             sep_html.join(p.html for p in parts),
