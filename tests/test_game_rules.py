@@ -100,9 +100,9 @@ def test_apply_wants_an_aware_time():
         apply(GameState(), ev.Open(FAC), datetime(2025, 1, 1), facilitator=True, settings=Settings())
 
 
-def play_a_whole_game() -> Table:
+def play_a_whole_game(t: Table | None = None) -> Table:
     """Three players, every step, with chat, late joiner, pauses, ties and amendments."""
-    t = Table()
+    t = t or Table()
     t.refuse(ev.Join(ALICE), "game.no_game")
     t.do(ev.Open(FAC, "data_protection", "fr"))
     for p in (ALICE, BOB):

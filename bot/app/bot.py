@@ -206,7 +206,8 @@ class Bot:
             return name or user_id
 
         return RoomView(await self.room_language(room_id), self.config.prefix, display_name,
-                        await self.room_library(room_id), await self.store.room_pseudonymous(room_id))
+                        await self.room_library(room_id), await self.store.room_pseudonymous(room_id),
+                        self.config.schedule.default_timezone)
 
     async def room_library(self, room_id: str) -> Library:
         library = self._libraries.get(room_id)

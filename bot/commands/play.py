@@ -14,6 +14,8 @@ from bot.game.folding import fold
 from bot.decks import DeckError, Library, card_to_dict, parse_card_message
 from bot.runtime.engine import Engine
 from bot.game import describe, list_actions
+from bot.game.params import count_term
+from bot.game.state import SYNTHESIS
 from bot.game import events as ev
 from bot.messages.narration import Narrator, RoomView
 from bot.commands.router import Context, Router
@@ -93,7 +95,7 @@ class GamePlay:
         for name, handler in {
             "new": self._new, "start": self._start, "yes": self._simple, "no": self._simple,
             "action": self._simple, "actions": self._actions, "extend": self._simple,
-            "synthesis": self._simple, "status": self._status, "themes": self._themes,
+            "synthesis": self._synthesis, "status": self._status, "themes": self._themes,
             "cards": self._cards, "lang": self._lang, "add_card": self._add_card,
         }.items():
             router.add(name, handler)
@@ -138,6 +140,7 @@ class GamePlay:
         library = await self._library(ctx.room_id)
         theme = state.requested_theme
         card_id = None
+        drawn = True
         if ctx.command.args:
             found = library.resolve(ctx.command.args, lang)
             if found is None:
@@ -145,7 +148,7 @@ class GamePlay:
                 return
             kind, value = found
             if kind == "card":
-                card_id = value
+                card_id, drawn = value, False
             else:
                 theme = value
         if card_id is None:
@@ -155,7 +158,26 @@ class GamePlay:
                 return
             card_id = self.rng.choice(cards).id
         card = library.card(card_id, lang)
-        await self._apply(ctx, ev.Start(ctx.sender, card_id, card.theme if card else (theme or "")))
+        await self._apply(ctx, ev.Start(ctx.sender, card_id, card.theme if card else (theme or ""), drawn))
+
+    async def _synthesis(self, ctx: Context) -> None:
+        """``!synthesis <text>``: the volunteer's paragraph; alone, in the synthesis window: the draft.
+
+        The draft is shown to whoever asks rather than posted to all, so the room
+        receives the synthesis once, final (with its file).
+        """
+        if ctx.command.args:
+            await self._simple(ctx)
+            return
+        game_id, state = await self.engine.state(ctx.room_id)
+        if game_id is None:
+            await self._answer(ctx, "game.no_game")
+        elif state.phase != SYNTHESIS:
+            await self._answer(ctx, "game.no_amend_now")
+        else:
+            view = await self.views(ctx.room_id)
+            draft = self.engine.synthesis.posts(view, state, final=False)[0]
+            await self.engine.reply(ctx.room_id, draft, ctx.event_id)
 
     async def _status(self, ctx: Context) -> None:
         game_id, state = await self.engine.state(ctx.room_id)
@@ -179,7 +201,7 @@ class GamePlay:
         library = view.library
         lines = [("play.themes_header", ())] + [
             ("play.theme_line", (("number", i), ("theme", library.theme_title(t, lang)),
-                                 ("count", len(library.cards(lang, t)))))
+                                 ("cards", count_term("cards", len(library.cards(lang, t))))))
             for i, t in enumerate(library.themes(), 1)
         ]
         await self.engine.reply(ctx.room_id, self.narrator.lines(view, tuple(lines)), ctx.event_id)

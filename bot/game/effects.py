@@ -74,7 +74,7 @@ class PostPrompt:
 
 @dataclass(frozen=True)
 class PostSynthesis:
-    """Post the synthesis built from the state: a draft, or the final one with its file."""
+    """Post the synthesis built from the state: the final one comes with its file."""
 
     final: bool
 

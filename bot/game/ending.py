@@ -1,8 +1,8 @@
 """Step 4 (action ideas), the synthesis window, and the end of a game.
 
-After ``End`` (or a "no" vote) the game enters the ``synthesis`` phase: the draft is
-posted, and any player may send a volunteer's summary with ``Amend`` (a later one
-replaces it). The facilitator's ``End`` (or ``Next``) again, or the end of the
+After ``End`` (or a "no" vote) the game enters the ``synthesis`` phase: the room is
+told how to see the draft (it is not posted, so the text is posted once, final), and
+any player may send a volunteer's summary with ``Amend`` (a later one replaces it). The facilitator's ``End`` (or ``Next``) again, or the end of the
 window, makes the synthesis final. ``Abort`` stops without a synthesis and drops
 the contributions, since nothing will need them.
 """
@@ -57,11 +57,8 @@ def begin_synthesis(state: GameState, ctx: Ctx, effects: list):
         state = state.with_turn(replace(turn, status=SKIPPED))
     new = replace(state, phase=SYNTHESIS, current=-1, nudged=(), last_activity=None, tie_pending=False)
     new = timed(new, ctx.now, ctx.settings.synthesis_seconds, ctx.settings)
-    return new, list(effects) + [
-        Say("game.synthesis_draft"),
-        PostSynthesis(final=False),
-        Say("game.synthesis_amend_invite", params(time=duration(ctx.settings.synthesis_seconds))),
-    ]
+    # The draft is not posted: it would be the final text twice. "!synthesis" alone shows it.
+    return new, list(effects) + [Say("game.synthesis_open", params(time=duration(ctx.settings.synthesis_seconds)))]
 
 
 def amend(state: GameState, event, ctx: Ctx):
@@ -81,7 +78,7 @@ def amend(state: GameState, event, ctx: Ctx):
 
 def finalize(state: GameState, ctx: Ctx, effects: list | None = None):
     new = replace(untimed(state), phase=FINISHED, ended=ctx.now)
-    return new, list(effects or []) + [PostSynthesis(final=True), Say("game.finished"), GameOver("finished")]
+    return new, list(effects or []) + [Say("game.finished"), PostSynthesis(final=True), GameOver("finished")]
 
 
 def end(state: GameState, event, ctx: Ctx):

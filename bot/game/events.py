@@ -36,11 +36,15 @@ class Leave:
 
 @dataclass(frozen=True)
 class Start:
-    """The facilitator starts step 1 with a card already chosen by the engine."""
+    """The facilitator starts step 1 with a card already found by the engine.
+
+    ``drawn``: the card was drawn at random (in a theme or the whole deck), not named.
+    """
 
     actor: str
     card_id: str
     theme: str
+    drawn: bool = True
 
 
 @dataclass(frozen=True)

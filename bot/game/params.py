@@ -71,6 +71,12 @@ def duration(seconds: float) -> Term:
     return Term("game.duration.sec", params(seconds=secs))
 
 
+def count_term(kind: str, count: int) -> Term:
+    """"no cards", "1 card", "3 cards": ``game.count.<kind>.none|one|many``."""
+    form = "none" if count == 0 else "one" if count == 1 else "many"
+    return Term(f"game.count.{kind}.{form}", params(count=count) if form == "many" else ())
+
+
 def level_term(level: str) -> Term:
     return Term(f"game.level.{level}")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.game.params import Params, Term, UserRef, duration, level_term, params, step_term, users
+from bot.game.params import Params, Term, UserRef, count_term, duration, level_term, params, step_term, users
 from bot.game.state import ACTIONS, CARD, LEVELS, LOBBY, RESOURCES, ROUND, SYNTHESIS, GameState
 from bot.game.timing import seconds_left
 
@@ -37,7 +37,7 @@ def describe(state: GameState, now: datetime) -> tuple[str, Params]:
         return "game.status.resources", params(voted=voted, total=len(state.players),
                                                time=time_term(state, now))
     if phase == ACTIONS:
-        return "game.status.actions", params(count=len(state.actions), time=time_term(state, now))
+        return "game.status.actions", params(ideas=count_term("ideas", len(state.actions)), time=time_term(state, now))
     if phase in (CARD, ROUND, SYNTHESIS):
         return "game.status.step", params(step=step_term(phase), time=time_term(state, now))
     return "game.status.none", ()

@@ -17,8 +17,9 @@ from bot.messages import notify
 from bot.messages.catalogue import Catalogue
 from bot.messages.render import Html, Mention, Rendered, Renderer, escape, pill
 
-# The longest message body we post in one piece; resources are split per section.
-MAX_MESSAGE_CHARS = 8000
+# The longest message body we post in one piece (with its HTML and encryption, well
+# under Matrix's 64 KiB per event); longer resources are split between sections.
+MAX_MESSAGE_CHARS = 16000
 
 
 @dataclass
@@ -30,6 +31,7 @@ class RoomView:
     display_name: Callable[[str], str]
     library: Library  # the built-in and configured decks, plus the room's own cards
     pseudonymous: bool = False  # syntheses show "Participant 1…" instead of names
+    timezone: str = "UTC"  # IANA zone of the dates people read (schedule.default_timezone)
 
 
 class Narrator:
@@ -116,25 +118,31 @@ class Narrator:
             blocks += [_Block.bold(self._label(room, "narration.card_dilemma")), _Block.para(card.dilemma)]
         return _Block.message(blocks)
 
-    def resources(self, room: RoomView, theme: str) -> list[Rendered]:
+    def resources(self, room: RoomView, theme: str, max_chars: int = MAX_MESSAGE_CHARS) -> list[Rendered]:
+        """The theme's resources: one message, or one per group of sections beyond ``max_chars``."""
         lang = room.language
         sections = room.library.resources(theme, lang)
         header = _Block.bold(self._label(room, "narration.resources_header",
                                          theme=room.library.theme_title(theme, lang)))
         if not sections:
             return [_Block.message([header, _Block.italic(self._label(room, "narration.resources_none"))])]
-        out = []
-        for index, section in enumerate(sections):
-            blocks = [header] if index == 0 else []
-            blocks.append(_Block.bold(section.title))
+        groups: list[list[_Block]] = [[header]]
+        size = len(header.text)
+        for section in sections:
+            blocks = [_Block.bold(section.title)]
             if section.text:
                 blocks.append(_Block.para(section.text))
             if section.items:
                 blocks.append(_Block.items(section.items))
             if section.note:
                 blocks.append(_Block.italic(section.note))
-            out.append(_Block.message(blocks))
-        return out
+            length = sum(len(b.text) + 2 for b in blocks)
+            if size + length > max_chars and len(groups[-1]) > 1:
+                groups.append([])
+                size = 0
+            groups[-1].extend(blocks)
+            size += length
+        return [_Block.message(blocks) for blocks in groups]
 
     def board(self, room: RoomView) -> Rendered:
         lang = room.language
@@ -148,7 +156,6 @@ class Narrator:
                 blocks.append(_Block.para(level.description))
             if level.questions:
                 blocks.append(_Block.items(level.questions))
-        blocks.append(_Block.italic(self._label(room, "narration.board_levels", prefix=room.prefix)))
         return _Block.message(blocks)
 
     def prompt(self, room: RoomView, index: int, speaker: str) -> Rendered:

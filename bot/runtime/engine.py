@@ -25,6 +25,7 @@ from bot.game import GameState, IllegalMove, Settings, apply, event_to_dict, pen
 from bot.game import effects as fx
 from bot.game.events import Event, TimerFired
 from bot.game.state import ROUND
+from bot.messages.moment import compose
 from bot.messages.narration import Narrator, RoomView
 from bot.messages.render import Rendered
 from bot.store.games import GameStore, OutboxItem, Step
@@ -146,31 +147,8 @@ class Engine:
     # -- effects ------------------------------------------------------------------------
 
     async def _render(self, view: RoomView, state: GameState, effects: tuple) -> list[dict]:
-        out: list[dict] = []
-        for effect in effects:
-            for rendered in self._render_one(view, state, effect):
-                if isinstance(rendered, dict):
-                    out.append(rendered)
-                else:
-                    out.append({"type": "message", "content": rendered.content()})
-        return out
-
-    def _render_one(self, view: RoomView, state: GameState, effect) -> list:
-        n = self.narrator
-        if isinstance(effect, (fx.Say, fx.Reply)):
-            return [n.message(view, effect.key, effect.params)]
-        if isinstance(effect, fx.PostCard):
-            card = view.library.card(effect.card_id, view.language)
-            return [n.card(view, card)] if card else []
-        if isinstance(effect, fx.PostResources):
-            return n.resources(view, effect.theme)
-        if isinstance(effect, fx.PostBoard):
-            return [n.board(view)]
-        if isinstance(effect, fx.PostPrompt):
-            return [n.prompt(view, effect.index, effect.speaker)]
-        if isinstance(effect, fx.PostSynthesis):
-            return self.synthesis.posts(view, state, effect.final)
-        return []  # timers and game over are handled by handle()
+        """One message for the transition, then its file (see bot/messages/moment.py)."""
+        return compose(self.narrator, view, state, effects, self.synthesis.posts)
 
     async def _deliver(self, items: list[OutboxItem]) -> None:
         """Send a step's messages in order, then clear them from the outbox in one go.
