@@ -206,7 +206,8 @@ def test_every_event_type_round_trips():
     samples = [ev.Open(FAC, "ethics", "en"), ev.Open(FAC), ev.Join(ALICE), ev.Leave(ALICE),
                ev.Start(FAC, "et-02", "ethics"), ev.Next(FAC), ev.Done(ALICE), ev.Pass(ALICE), ev.Skip(FAC),
                ev.Say(ALICE, "bonjour\nà tous"), ev.Vote(ALICE, False), ev.AddAction(ALICE, "policy", "x"),
-               ev.Amend(ALICE, "y"), ev.Pause(FAC), ev.Resume(FAC), ev.Extend(FAC, 5), ev.End(FAC),
+               ev.Amend(ALICE, "y"), ev.Edit(ALICE, "$e", "z"), ev.Redact(BOB, "$e"), ev.Pause(FAC), ev.Resume(FAC),
+               ev.Extend(FAC, 5), ev.End(FAC),
                ev.Abort(FAC), ev.TimerFired("turn", 7)]
     assert {type(e) for e in samples} == set(ev.EVENT_TYPES.values())
     for event in samples:

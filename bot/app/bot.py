@@ -6,7 +6,7 @@ import asyncio
 import os
 import logging
 
-from nio import MatrixRoom, RoomMessageText
+from nio import MatrixRoom, RedactionEvent, RoomMessageText
 from nio.events import Event
 
 from bot.config import Config
@@ -14,6 +14,7 @@ from bot.decks import Library, card_from_dict, load_library
 from bot.runtime.engine import Engine, Outgoing
 from bot.game import Settings
 from bot.messages.catalogue import Catalogue
+from bot.matrix.content import read_message
 from bot.matrix.transport import MatrixTransport
 from bot.messages.narration import Narrator, RoomView
 from bot.game import UserRef
@@ -143,6 +144,11 @@ class Bot:
         await self.transport.leave(room.room_id)
 
     async def on_event(self, room: MatrixRoom, event: Event) -> None:
+        if isinstance(event, RedactionEvent):
+            # Never encrypted, and the homeserver lets only the author or a moderator
+            # redact: whatever the bot kept of that message goes.
+            await self.play.redacted(room.room_id, event.sender, event.redacts, event.event_id)
+            return
         if not isinstance(event, RoomMessageText):
             return
         if room.encrypted and not getattr(event, "decrypted", False):
@@ -154,9 +160,15 @@ class Bot:
             return
         if self.config.rooms.only_cross_signed_senders and not await self._cross_signed(room, event):
             return
-        command = self.router.parse(event.body)
+        message = read_message(event.source.get("content") or {})
+        if message.replaces is not None:
+            # An edit: it changes a turn's text, and is never a new command or message.
+            if self.router.parse(message.text) is None:
+                await self.play.edited(room.room_id, event.sender, message.replaces, message.text, event.event_id)
+            return
+        command = self.router.parse(message.text)
         if command is None:
-            await self.play.say(room.room_id, event.sender, event.event_id, event.body)
+            await self.play.say(room.room_id, event.sender, event.event_id, message.text, message.in_thread)
             return
         verdict = self.throttle.check(event.sender)
         if verdict != "ok":

@@ -42,10 +42,11 @@ def parse_level(word: str) -> str | None:
     return _LEVELS.get(fold(word).strip(".:"))
 
 
-def event_for(command: Command, sender: str) -> ev.Event | str:
+def event_for(command: Command, sender: str, ref: str = "") -> ev.Event | str:
     """The game event a typed command stands for, or the catalogue key of its right form.
 
-    Pure, for the commands whose meaning needs nothing but their own words.
+    Pure, for the commands whose meaning needs nothing but their own words; ``ref`` is
+    the Matrix event id of the command (a deleted idea or summary goes with it).
     """
     name = command.name
     if name in SIMPLE:
@@ -58,7 +59,7 @@ def event_for(command: Command, sender: str) -> ev.Event | str:
         if level is None:
             return "game.bad_level"
         text = words[1].strip() if len(words) > 1 else ""
-        return ev.AddAction(sender, level, text) if text else "game.action_empty"
+        return ev.AddAction(sender, level, text, ref) if text else "game.action_empty"
     if name == "extend":
         words = command.words
         minutes = int(words[0]) if len(words) == 1 and words[0].isdigit() and len(words[0]) < 4 else None
@@ -66,7 +67,7 @@ def event_for(command: Command, sender: str) -> ev.Event | str:
             return "game.extend_range"
         return ev.Extend(sender, minutes)
     if name == "synthesis":
-        return ev.Amend(sender, command.args) if command.args else "game.amend_empty"
+        return ev.Amend(sender, command.args, ref) if command.args else "game.amend_empty"
     raise ValueError(f"not a simple game command: {name}")
 
 
@@ -110,15 +111,25 @@ class GamePlay:
         view = await self.views(ctx.room_id)
         await self.engine.reply(ctx.room_id, self.narrator.message(view, key, params), ctx.event_id)
 
-    async def say(self, room_id: str, sender: str, event_id: str, text: str) -> None:
+    async def say(self, room_id: str, sender: str, event_id: str, text: str, in_thread: bool = False) -> None:
         """A message that is not a command: part of a turn, or nothing."""
-        await self.engine.handle(room_id, ev.Say(sender, text), facilitator=self.is_facilitator(room_id, sender),
+        await self.engine.handle(room_id, ev.Say(sender, text, event_id, in_thread),
+                                 facilitator=self.is_facilitator(room_id, sender),
                                  source_event_id=event_id, only_in_round=True)
+
+    async def edited(self, room_id: str, sender: str, ref: str, text: str, event_id: str) -> None:
+        """``sender`` edited their message ``ref``: a turn's text changes (see bot/game/edits.py)."""
+        await self.engine.handle(room_id, ev.Edit(sender, ref, text), facilitator=False, source_event_id=event_id)
+
+    async def redacted(self, room_id: str, sender: str, ref: str, event_id: str) -> None:
+        """Message ``ref`` was deleted: its text leaves the game in progress and every stored one."""
+        await self.engine.handle(room_id, ev.Redact(sender, ref), facilitator=False, source_event_id=event_id)
+        await self.engine.redact_in_past_games(room_id, ref)
 
     # -- handlers -------------------------------------------------------------------
 
     async def _simple(self, ctx: Context) -> None:
-        result = event_for(ctx.command, ctx.sender)
+        result = event_for(ctx.command, ctx.sender, ctx.event_id)
         if isinstance(result, str):
             await self._answer(ctx, result, USAGE_PARAMS.get(result, ()))
             return

@@ -44,7 +44,7 @@ def add_action(state: GameState, event, ctx: Ctx):
     if len(text) > limit:
         text = text[:limit]
         effects.append(Reply("game.action_text_cut", params(maximum=limit), to=event.actor))
-    action = Action(event.level, text, event.actor, len(state.actions) + 1)
+    action = Action(event.level, text, event.actor, len(state.actions) + 1, ref=event.ref)
     new = replace(state, actions=state.actions + (action,))
     effects.insert(0, Say("game.action_added", params(
         user=UserRef(event.actor), level=level_term(event.level), number=action.seq)))
@@ -72,7 +72,7 @@ def amend(state: GameState, event, ctx: Ctx):
         text = text[:limit]
         effects.append(Reply("game.amend_text_cut", params(maximum=limit), to=event.actor))
     key = "game.amended" if state.amendment is None else "game.amend_replaced"
-    new = replace(state, amendment=text, amended_by=event.actor)
+    new = replace(state, amendment=text, amended_by=event.actor, amendment_ref=event.ref)
     return new, [Say(key, params(user=UserRef(event.actor)))] + effects
 
 

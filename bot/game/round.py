@@ -4,6 +4,12 @@ Each player speaks in turn, without interruption. What the current speaker types
 (several messages) is their turn's contribution; others who speak during a turn get
 one gentle reminder per turn. When the speaker stays silent for a while, the
 narrator relaunches with one of the guide's prompts.
+
+Threads: the speaker's message counts wherever they post it, the room or a thread
+(the floor is theirs; Element may have a thread open). Others writing *in a thread*
+are having a side conversation that does not interrupt the round: no reminder, and,
+like all free chat, nothing stored. Reply fallbacks (the quoted lines a client adds
+above a reply) are removed by the Matrix adapter before the text gets here.
 """
 
 from __future__ import annotations
@@ -70,7 +76,7 @@ def say(state: GameState, event, ctx: Ctx):
     if turn is None or not text:
         return state, []
     if event.actor != turn.speaker:
-        if ctx.facilitator or event.actor in state.nudged:
+        if ctx.facilitator or event.actor in state.nudged or event.in_thread:
             return state, []
         new = replace(state, nudged=state.nudged + (event.actor,))
         return new, [Reply("game.out_of_turn", params(
@@ -87,7 +93,7 @@ def say(state: GameState, event, ctx: Ctx):
         # Full, whether cut here or not: the log keeps the cut text, and replaying
         # it must give this same turn.
         turn = replace(turn, truncated=True)
-    turn = replace(turn, texts=turn.texts + (text,))
+    turn = replace(turn, texts=turn.texts + (text,), refs=turn.refs + (event.ref,))
     return replace(state.with_turn(turn), last_activity=ctx.now), effects
 
 

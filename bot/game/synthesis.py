@@ -11,8 +11,9 @@ Amending (the guide: "une synthèse peut être rédigée par une volontaire"): `
 any player may type
 ``!synthese <text>`` (event ``Amend``): the text becomes the volunteer's summary
 paragraph, shown with its author; a later ``Amend`` replaces it, so the group can
-improve one paragraph rather than stack several. Contributions themselves are not
-edited: they are what each person said. The facilitator's ``End`` or ``Next``, or the
+improve one paragraph rather than stack several. A contribution is what its author
+said as they last wrote it: their Matrix edits replace its messages, deletions remove
+them (:mod:`bot.game.edits`). The facilitator's ``End`` or ``Next``, or the
 end of the window (``Settings.synthesis_seconds``), makes it final
 (``PostSynthesis(final=True)`` then ``GameOver``): the full text and the file.
 

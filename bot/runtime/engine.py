@@ -23,6 +23,7 @@ from typing import Awaitable, Callable
 
 from bot.game import GameState, IllegalMove, Settings, apply, event_to_dict, pending_timers
 from bot.game import effects as fx
+from bot.game.edits import holds, redact
 from bot.game.events import Event, TimerFired
 from bot.game.state import ROUND
 from bot.messages.moment import compose
@@ -134,6 +135,16 @@ class Engine:
                 self.timers.replace_game(game_id, pending_timers(outcome.state))
             await self._deliver(items)
             return True
+
+    async def redact_in_past_games(self, room_id: str, ref: str) -> None:
+        """A deleted message's text out of the room's ended games still stored (the log follows)."""
+        async with self._locks[room_id]:
+            for game in await self.games.room_games(room_id):
+                if game.active:
+                    continue  # the game in progress had the Redact event
+                state = GameState.from_dict(game.state)
+                if holds(state, ref):
+                    await self.games.rewrite(game.id, redact(state, ref).to_dict())
 
     async def _fire(self, game_id: int, kind: str, seq: int) -> None:
         stored = await self.games.game(game_id)
