@@ -110,6 +110,14 @@ class Player(SimClient):
             "msgtype": "m.text", "body": f"> <{quoted_sender}> {quoted}\n\n{body}",
             "m.relates_to": {"m.in_reply_to": {"event_id": event_id}}})
 
+    async def poll_response(self, room_id: str, poll_event_id: str, answer_ids: list[str],
+                            event_type: str = "org.matrix.msc3381.poll.response") -> str:
+        """A poll answer as Element sends it (or, with ``event_type="m.poll.response"``, the stable form)."""
+        key = event_type
+        return await self.send_content(room_id, event_type, {
+            key: {"answers": answer_ids},
+            "m.relates_to": {"rel_type": "m.reference", "event_id": poll_event_id}})
+
     async def redact(self, room_id: str, event_id: str) -> str:
         assert self.client is not None
         resp = await self.client.room_redact(room_id, event_id)

@@ -6,7 +6,7 @@ import asyncio
 import os
 import logging
 
-from nio import MatrixRoom, RedactionEvent, RoomMessageText
+from nio import MatrixRoom, RedactionEvent, RoomMessageText, UnknownEvent
 from nio.events import Event
 
 from bot.config import Config
@@ -14,7 +14,7 @@ from bot.decks import Library, card_from_dict, load_library
 from bot.runtime.engine import Engine, Outgoing
 from bot.game import Settings
 from bot.messages.catalogue import Catalogue
-from bot.matrix.content import read_message
+from bot.matrix.content import poll_answer, read_message
 from bot.matrix.transport import MatrixTransport
 from bot.messages.narration import Narrator, RoomView
 from bot.game import UserRef
@@ -49,7 +49,10 @@ class Bot:
             log.warning("Skipped deck %s: %s", problem.file, problem.message)
         self.narrator = Narrator(self.catalogue, library)
         self.engine = Engine(
-            GameStore(store), self.narrator, game_settings(config), Outgoing(self.transport.send, self.transport.send_file),
+            GameStore(store), self.narrator, game_settings(config),
+            Outgoing(self.transport.send, self.transport.send_file,
+                     lambda room_id, event_type, content, tx_id: self.transport.send(room_id, content, tx_id,
+                                                                                      event_type)),
             self.room_view,
         )
         self._libraries: dict[str, Library] = {}  # per room, with its own cards
@@ -149,6 +152,9 @@ class Bot:
             # redact: whatever the bot kept of that message goes.
             await self.play.redacted(room.room_id, event.sender, event.redacts, event.event_id)
             return
+        if isinstance(event, UnknownEvent):
+            await self._poll_answer(room, event)
+            return
         if not isinstance(event, RoomMessageText):
             return
         if room.encrypted and not getattr(event, "decrypted", False):
@@ -190,6 +196,17 @@ class Bot:
             send=self.transport.send,
         )
         await self.router.dispatch(ctx)
+
+    async def _poll_answer(self, room: MatrixRoom, event: UnknownEvent) -> None:
+        """A vote in the native poll, as Element sends it (or the stable form)."""
+        answer = poll_answer(event.type, event.source.get("content") or {})
+        if answer is None or (room.encrypted and not getattr(event, "decrypted", False)):
+            return
+        if self.config.rooms.only_cross_signed_senders and not await self._cross_signed(room, event):
+            return
+        await self.engine.poll_answer(room.room_id, event.sender, *answer,
+                                      facilitator=self.is_facilitator(room.room_id, event.sender),
+                                      source_event_id=event.event_id)
 
     async def on_unreadable(self, room: MatrixRoom, user_id: str) -> None:
         # Asks the person to act, so it notifies them (bot/messages/notify.py).

@@ -80,6 +80,22 @@ class PostSynthesis:
 
 
 @dataclass(frozen=True)
+class StartPoll:
+    """Open the vote's native poll ("go on to actions?", answers ``yes``/``no``), asking ``players``."""
+
+    players: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EndPoll:
+    """Close the vote's poll with its result (``go_on`` None: closed without a decision)."""
+
+    yes: int
+    no: int
+    go_on: bool | None
+
+
+@dataclass(frozen=True)
 class ArmTimer:
     """Deliver ``TimerFired(kind, seq)`` at ``at``; replaces this game's earlier timer of that kind."""
 
@@ -100,4 +116,5 @@ class GameOver:
     outcome: str
 
 
-Effect = Say | Reply | PostCard | PostResources | PostBoard | PostPrompt | PostSynthesis | ArmTimer | CancelTimers | GameOver
+Effect = (Say | Reply | PostCard | PostResources | PostBoard | PostPrompt | PostSynthesis | StartPoll | EndPoll
+          | ArmTimer | CancelTimers | GameOver)

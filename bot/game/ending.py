@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.game.context import Ctx, IllegalMove
-from bot.game.effects import GameOver, PostBoard, PostSynthesis, Reply, Say
+from bot.game.effects import EndPoll, GameOver, PostBoard, PostSynthesis, Reply, Say
 from bot.game.params import UserRef, duration, level_term, params
-from bot.game.state import (ABORTED, ACTIONS, FINISHED, LEVELS, SKIPPED, SYNTHESIS, Action, GameState)
+from bot.game.state import (ABORTED, ACTIONS, FINISHED, LEVELS, RESOURCES, SKIPPED, SYNTHESIS, Action, GameState)
 from bot.game.timing import time_up, timed, untimed
 
 
@@ -81,11 +81,16 @@ def finalize(state: GameState, ctx: Ctx, effects: list | None = None):
     return new, list(effects or []) + [Say("game.finished"), PostSynthesis(final=True), GameOver("finished")]
 
 
+def closing_poll(state: GameState) -> list:
+    """The vote's poll closes, undecided, when the game leaves step 3 another way."""
+    return [EndPoll(0, 0, None)] if state.phase == RESOURCES else []
+
+
 def end(state: GameState, event, ctx: Ctx):
     """``End``: to the synthesis window; in it, make the synthesis final."""
     if state.phase == SYNTHESIS:
         return finalize(state, ctx)
-    return begin_synthesis(state, ctx, [])
+    return begin_synthesis(state, ctx, closing_poll(state))
 
 
 def next_in_actions(state: GameState, event, ctx: Ctx):
@@ -100,7 +105,7 @@ def abort(state: GameState, event, ctx: Ctx):
     new = replace(untimed(state), phase=ABORTED, ended=ctx.now, turns=(), votes=(), casting_vote=None,
                   tie_pending=False, vote=None, actions=(), amendment=None, amended_by=None,
                   current=-1, nudged=(), last_activity=None)
-    return new, [Say("game.aborted"), GameOver("aborted")]
+    return new, [Say("game.aborted")] + closing_poll(state) + [GameOver("aborted")]
 
 
 def actions_timeout(state: GameState, ctx: Ctx):
