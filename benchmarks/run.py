@@ -171,7 +171,7 @@ class Bench:
         self.bot = Proc("bot", argv, self.work / "bot.log")
         await self.start_bot()
         self.bare = Proc("bare", [sys.executable, str(ROOT / "benchmarks" / "bare_bot.py"), self.server.url,
-                                  uid(BARE), password_of(BARE), str(self.work / "bare-store")]
+                                  uid(BARE), password_of(BARE), str(self.work / "bare-store"), "--ignore", uid(BOT)]
                         + (["--serial"] if self.args.serial_floor else []),
                          self.work / "bare.log", stdout=subprocess.PIPE)
         (self.work / "bare-store").mkdir()
