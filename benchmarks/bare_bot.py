@@ -1,6 +1,9 @@
 """The floor: a bare matrix-nio bot. E2E client with a store, joins on invite, answers every text.
 
-    python benchmarks/bare_bot.py URL USER_ID PASSWORD STORE_DIR [--serial]
+    python benchmarks/bare_bot.py URL USER_ID PASSWORD STORE_DIR [--serial] [--ignore USER_ID]
+
+``--ignore``: a sender whose texts are not answered (the bot under test: its messages
+that notify someone are m.text too, and are not player messages).
 No game, no database, no retries, no queue (answers are sent concurrently): what is left
 is the homeserver round trip and the encryption, which no bot on this stack can beat.
 Prints "ready" after its first sync.
@@ -13,7 +16,7 @@ import time
 from nio import AsyncClient, AsyncClientConfig, InviteMemberEvent, RoomMessageText, SyncResponse
 
 
-async def main(url: str, user_id: str, password: str, store: str, serial: bool) -> None:
+async def main(url: str, user_id: str, password: str, store: str, serial: bool, ignore: str = "") -> None:
     client = AsyncClient(url, user_id, store_path=store, config=AsyncClientConfig(encryption_enabled=True))
     await client.login(password, device_name="bare")
     started_ms = time.time() * 1000
@@ -25,7 +28,7 @@ async def main(url: str, user_id: str, password: str, store: str, serial: bool) 
     answering = set()  # each text is answered at once: no answer waits for an earlier one
 
     async def on_text(room, event):
-        if event.sender != user_id and event.server_timestamp >= started_ms:
+        if event.sender not in (user_id, ignore) and event.server_timestamp >= started_ms:
             send = client.room_send(room.room_id, "m.room.message", {"msgtype": "m.notice", "body": event.body},
                                     ignore_unverified_devices=True)
             if serial:  # --serial: nio's usual way, each answer awaited before the next event
@@ -50,4 +53,5 @@ async def main(url: str, user_id: str, password: str, store: str, serial: bool) 
 
 
 if __name__ == "__main__":
-    asyncio.run(main(*sys.argv[1:5], serial="--serial" in sys.argv))
+    ignored = sys.argv[sys.argv.index("--ignore") + 1] if "--ignore" in sys.argv else ""
+    asyncio.run(main(*sys.argv[1:5], serial="--serial" in sys.argv, ignore=ignored))

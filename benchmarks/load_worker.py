@@ -105,8 +105,7 @@ class Room:
             text = f"Piste {k + 1} de {c.localpart} ({tag})"
             actions.append(text)
             await self.says(c, f"!piste {LEVELS[k % 4]} {text}", f"Piste n° {k + 1}")
-        await self.says(t, "!fin", "Brouillon")
-        await t.wait_message(room, bot, "Une personne volontaire", after=mark, timeout=WAIT)
+        await self.says(t, "!fin", "Fin de la partie")
         amendment = f"Paragraphe de synthèse de la {tag}."
         await self.says(self.clients[1], f"!synthese {amendment}", "votre paragraphe est ajouté")
         final_mark = t.mark()
@@ -129,7 +128,7 @@ class Room:
             self.problems.append(f"sent twice: {twice}")
         counts = {
             "step2_by_timer": sum("Ordre de passage" in b for b in bodies),
-            "turns": sum(b.startswith("🎙️") for b in bodies),
+            "turns": sum("🎙️" in b for b in bodies),
             "finals": sum("synthèse définitive" in b for b in bodies),
             "files": sum(1 for m in after if m.sender == self.bot and m.msgtype == "m.file"),
         }

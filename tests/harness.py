@@ -91,6 +91,39 @@ class Player(SimClient):
         assert self.client is not None
         await self.client.room_invite(room_id, user_id)
 
+    async def send_content(self, room_id: str, event_type: str, content: dict) -> str:
+        """Send any event, encrypted in an encrypted room (an edit, a reply, a poll answer); the event id."""
+        assert self.client is not None
+        resp = await self.client.room_send(room_id, event_type, content, ignore_unverified_devices=True)
+        assert isinstance(resp, RoomSendResponse), resp
+        return resp.event_id
+
+    async def edit(self, room_id: str, event_id: str, body: str) -> str:
+        """An edit as Element sends it (m.replace, the new text in m.new_content)."""
+        return await self.send_content(room_id, "m.room.message", {
+            "msgtype": "m.text", "body": "* " + body, "m.new_content": {"msgtype": "m.text", "body": body},
+            "m.relates_to": {"rel_type": "m.replace", "event_id": event_id}})
+
+    async def reply(self, room_id: str, event_id: str, quoted_sender: str, quoted: str, body: str) -> str:
+        """A reply with the fallback clients put in the body (the quoted lines, then the answer)."""
+        return await self.send_content(room_id, "m.room.message", {
+            "msgtype": "m.text", "body": f"> <{quoted_sender}> {quoted}\n\n{body}",
+            "m.relates_to": {"m.in_reply_to": {"event_id": event_id}}})
+
+    async def poll_response(self, room_id: str, poll_event_id: str, answer_ids: list[str],
+                            event_type: str = "org.matrix.msc3381.poll.response") -> str:
+        """A poll answer as Element sends it (or, with ``event_type="m.poll.response"``, the stable form)."""
+        key = event_type
+        return await self.send_content(room_id, event_type, {
+            key: {"answers": answer_ids},
+            "m.relates_to": {"rel_type": "m.reference", "event_id": poll_event_id}})
+
+    async def redact(self, room_id: str, event_id: str) -> str:
+        assert self.client is not None
+        resp = await self.client.room_redact(room_id, event_id)
+        assert hasattr(resp, "event_id"), resp
+        return resp.event_id
+
     async def send_raw(self, room_id: str, event_type: str, content: dict) -> str:
         """Send an event exactly as given: nio's room_send would encrypt it."""
         assert self.client is not None

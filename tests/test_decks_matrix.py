@@ -59,12 +59,12 @@ async def test_custom_decks_and_chat_cards(make_bot, make_player, tmp_path):
     await t.says(alice, "!rejoindre", "Bienvenue")
     await t.says(bob, "!rejoindre", "Bienvenue")
     card = await t.says(t.trainer, "!commencer custom-1", "Que devient l'historique ?")
-    assert card.body.startswith("🃏 Le cahier de liaison numérique")
+    assert "\n\n🃏 Le cahier de liaison numérique\n" in card.body  # the card, inside step 1's one message
     await t.says(t.trainer, "!annuler", "annulée")
 
     await t.says(t.trainer, "!nouvelle", "Nouvelle partie")
     await t.says(alice, "!rejoindre", "Bienvenue")
     await t.says(bob, "!rejoindre", "Bienvenue")
     card = await t.says(t.trainer, "!commencer nord-1", "Faut-il y rester ?")
-    assert card.body.startswith("🃏 Le groupe de parents")
+    assert "\n\n🃏 Le groupe de parents" in card.body
 

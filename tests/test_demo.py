@@ -29,7 +29,7 @@ def test_the_demo_plays_a_whole_game_and_prints_it(tmp_path):
     assert "Conservation des données" in conversation and "Questions pour le débat" in conversation
     for step in ("Nouvelle partie", "Étape 1", "Étape 2", "À vous", "Étape 3", "Ressources du thème",
                  "Résultat : 3 oui, 0 non", "Étape 4", "Plateau des systèmes", "Pistes d'action (3)",
-                 "Brouillon", "passe son tour", "synthèse définitive"):
+                 "Fin de la partie", "Brouillon", "passe son tour", "synthèse définitive"):
         assert step in conversation, step
     assert "🤖 narrator: " in conversation
     assert "⚠" not in out, "every message must be decrypted"

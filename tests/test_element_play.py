@@ -105,7 +105,7 @@ async def test_element_users_play_a_whole_game_and_see_no_shield(make_bot, make_
 
     def announcements() -> list[ForeignEvent]:
         return [e for e in alice.events[round_start:]
-                if e.room_id == room and e.sender == bot_id and e.body.startswith("🎙️")]
+                if e.room_id == room and e.sender == bot_id and "🎙️" in e.body]  # one message per moment
 
     speakers, turn_pushes = [], []
     for turn in range(len(t.clients)):
@@ -114,11 +114,11 @@ async def test_element_users_play_a_whole_game_and_see_no_shield(make_bot, make_
         speaker = players[announce.content["m.mentions"]["user_ids"][0]]
         assert speaker not in speakers
         speakers.append(speaker)
-        # As the speaker's Element has it: decrypted. Whether it notifies them is issue 14's
-        # (a turn is sent as m.notice today, which never notifies): recorded, printed below.
+        # As the speaker's Element has it: decrypted, no shield, and it notifies them.
         mine = await speaker.wait_for(lambda e: e.event_id == announce.event_id,
                                       what="the turn as its speaker sees it")
         assert not mine.utd and mine.shield_colour == "NONE"
+        assert mine.content.get("msgtype") == "m.text" and mine.push["notify"] and mine.push["highlight"]
         turn_pushes.append((mine.content.get("msgtype"), mine.push))
         for text in lines[turn]:
             await speaker.send_text(room, text)
@@ -129,7 +129,7 @@ async def test_element_users_play_a_whole_game_and_see_no_shield(make_bot, make_
         await client.wait_message(room, bot_id, "Ressources du thème")
         await client.wait_message(room, bot_id, "!oui")
     for number, client in enumerate(t.clients, 1):
-        await t.says(client, "!oui", "Résultat" if number == len(t.clients) else "Vote de")
+        await t.says(client, "!oui", "Résultat" if number == len(t.clients) else "enregistré")
     board = await alice.wait_message(room, bot_id, "Plateau des systèmes")
     assert "Organisme / institution" in board.body
 
@@ -139,8 +139,10 @@ async def test_element_users_play_a_whole_game_and_see_no_shield(make_bot, make_
     listing = await t.says(bob, "!pistes", "Pistes d'action", seen_by=[bob])
     assert ACTIONS[-1][2] in listing.body
 
-    # End: the draft, a volunteer's paragraph, the final synthesis and its encrypted file.
-    draft = await t.says(alice, "!fin", "Brouillon")
+    # End: the amend window, the draft on request, a volunteer's paragraph, the final
+    # synthesis and its encrypted file.
+    await t.says(alice, "!fin", "Fin de la partie")
+    draft = await t.says(carol, "!synthese", "Brouillon", seen_by=[carol])
     for spoken in (*lines[0], *lines[1]):
         assert spoken in draft.body
     await t.says(carol, f"!synthese {SUMMARY}", "Merci")

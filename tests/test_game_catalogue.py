@@ -18,9 +18,10 @@ FAMILIES = {
     "game.level.": LEVELS,
     "game.step.": TIMED,
     "game.synth.turn.": tuple(s for s in TURN_STATUSES if s not in ("open", "spoken")),
+    "game.count.": tuple(f"{kind}.{form}" for kind in ("cards", "ideas") for form in ("none", "one", "many")),
 }
 # Terms are rendered inside other messages, and the synthesis by the caller: no {prefix}.
-NO_PREFIX = ("game.duration.", "game.level.", "game.step.", "game.time.", "game.synth.")
+NO_PREFIX = ("game.duration.", "game.level.", "game.step.", "game.time.", "game.synth.", "game.count.")
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -36,8 +36,9 @@ def test_end_is_for_the_facilitator_and_opens_the_synthesis_window():
     t.refuse(ev.End(ALICE), "game.facilitator_only")
     effects = t.do(ev.End(FAC))
     assert t.state.phase == "synthesis"
-    assert keys(effects) == ["game.synthesis_draft", "game.synthesis_amend_invite"]
-    assert only(effects, fx.PostSynthesis) == [fx.PostSynthesis(final=False)]
+    assert keys(effects) == ["game.synthesis_open"]
+    # The draft is shown on request (!synthesis alone), not posted: the room gets the text once, final.
+    assert only(effects, fx.PostSynthesis) == []
     assert t.at("step") == 600
     t.refuse(ev.Join(CAROL), "game.join_closed")
     t.refuse(ev.AddAction(ALICE, "team", "x"), "game.no_actions_now")
@@ -81,8 +82,9 @@ def test_end_again_makes_the_synthesis_final():
     t.wait(60)
     effects = t.do(ev.End(FAC))
     assert t.state.phase == "finished" and t.state.ended == t.now
-    assert [type(e).__name__ for e in effects] == ["PostSynthesis", "Say", "CancelTimers", "GameOver"]
-    assert effects[0] == fx.PostSynthesis(final=True)
+    # "Here is the final synthesis" introduces the document (one message), then the game is over.
+    assert [type(e).__name__ for e in effects] == ["Say", "PostSynthesis", "CancelTimers", "GameOver"]
+    assert effects[1] == fx.PostSynthesis(final=True)
     assert effects[-1] == fx.GameOver("finished")
     t.refuse(ev.End(FAC), "game.no_game")
     t.refuse(ev.Join(ALICE), "game.no_game")

@@ -16,6 +16,7 @@ from bot.game import effects as fx
 from bot.game import events as ev
 from bot.game.log import kept_texts, lets_go, loggable
 from bot.game.state import GameState
+from bot.messages import notify
 from bot.messages.catalogue import Catalogue, placeholders
 from bot.messages.render import Mention, render_template
 
@@ -40,13 +41,21 @@ def render(key: str, values, lang: str) -> str:
         assert placeholders(inner) == set(p), f"{k}: {sorted(p)} != {sorted(placeholders(inner))}"
         return inner.format(**p)
 
-    resolved = resolve(
-        values, text=text,
-        user=lambda u: Mention(u.user_id) if u.ping else u.user_id,
+    acting = notify.acting_param(key)  # only they become pills, as in the engine
+    lookups = dict(
+        text=text,
         user_list=lambda items: ", ".join(i.label if isinstance(i, Mention) else str(i) for i in items),
         theme=lambda t: f"<theme {t}>", card=lambda c: f"<card {c}>",
     )
+    resolved = resolve(tuple(v for v in values if v[0] != acting), user=lambda u: u.user_id, **lookups)
+    resolved.update(resolve(tuple(v for v in values if v[0] == acting), user=lambda u: Mention(u.user_id),
+                            **lookups))
     return render_template(template, {"prefix": "!", **resolved}).body
+
+
+def mentions(effect) -> tuple[str, ...]:
+    """Whom a message effect notifies, by the bot's one rule (bot/messages/notify.py)."""
+    return notify.addressees(effect.key, effect.params)
 
 
 class Table:

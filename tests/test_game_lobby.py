@@ -7,8 +7,8 @@ from datetime import timedelta
 from bot.game import Settings
 from bot.game import effects as fx
 from bot.game import events as ev
-from bot.game.params import CardRef, ThemeRef, UserRef
-from tests.test_game_helpers import ALICE, BOB, CAROL, FAC, STRANGER, T0, Table, keys, only
+from bot.game.params import ThemeRef, UserRef
+from tests.test_game_helpers import ALICE, BOB, CAROL, FAC, STRANGER, T0, Table, keys, mentions, only
 
 
 def test_open_creates_a_lobby_with_the_facilitator():
@@ -19,7 +19,7 @@ def test_open_creates_a_lobby_with_the_facilitator():
     assert t.state.language == "en"
     assert t.state.created == T0
     assert effects == (fx.Say("game.lobby_opened", (("facilitator", UserRef(FAC)), ("minimum", 2), ("maximum", 10))),)
-    assert effects[0].mentions == (FAC,)
+    assert mentions(effects[0]) == ()  # narration names the facilitator and notifies nobody
     assert t.timers == {}
 
 
@@ -64,10 +64,13 @@ def test_a_new_game_after_the_last_one_keeps_seq_growing():
 def test_join_in_order_and_refusals():
     t = Table().lobby()
     effects = t.do(ev.Join(BOB))
-    assert keys(effects) == ["game.joined"]
-    assert effects[0].values["count"] == 1
-    t.do(ev.Join(ALICE))
+    assert keys(effects) == ["game.joined_first"]
+    assert effects[0].values["minimum"] == 2
+    effects = t.do(ev.Join(ALICE))
+    assert keys(effects) == ["game.joined_ready"] and effects[0].values["count"] == 2
     assert t.state.players == (BOB, ALICE)
+    # Enough people: later joins no longer speak of the minimum.
+    assert keys(t.do(ev.Join(CAROL))) == ["game.joined_more"]
     t.refuse(ev.Join(ALICE), "game.already_joined")
 
 
@@ -116,8 +119,9 @@ def test_start_posts_the_card_and_arms_the_step_timer():
     assert s.participants == (ALICE, BOB)
     assert s.started == T0 + timedelta(seconds=42)
     assert only(effects, fx.PostCard) == [fx.PostCard("dp-03")]
-    assert keys(effects) == ["game.step1", "game.step1_invite"]
-    assert effects[0].values["card"] == CardRef("dp-03")
+    # Drawn at random (the default): the message says so; the card itself follows it.
+    assert keys(effects) == ["game.step1_drawn", "game.step1_invite"]
+    assert [type(e).__name__ for e in effects[:3]] == ["Say", "PostCard", "Say"]
     # The timers come after the messages: step end at +120 s, reminder 30 s before.
     arms = only(effects, fx.ArmTimer)
     assert {a.kind: a.at - t.now for a in arms} == {"step": timedelta(seconds=120), "reminder": timedelta(seconds=90)}
@@ -151,3 +155,18 @@ def test_join_during_step_1_adds_a_participant():
     assert t.state.participants == (ALICE, BOB, CAROL)
     t.do(ev.Next(FAC))
     assert t.state.order == (ALICE, BOB, CAROL)
+
+
+def test_a_card_named_by_the_facilitator_is_not_called_drawn():
+    t = Table().lobby(ALICE, BOB)
+    effects = t.do(ev.Start(FAC, "dp-03", "data_protection", drawn=False))
+    assert keys(effects) == ["game.step1_chosen", "game.step1_invite"]
+
+
+def test_joins_below_a_larger_minimum_say_how_many_are_needed():
+    t = Table(Settings(min_players=3)).lobby()
+    assert keys(t.do(ev.Join(ALICE))) == ["game.joined_first"]
+    effects = t.do(ev.Join(BOB))
+    assert keys(effects) == ["game.joined_waiting"] and effects[0].values == {"user": UserRef(BOB), "count": 2,
+                                                                                "minimum": 3}
+    assert keys(t.do(ev.Join(CAROL))) == ["game.joined_ready"]

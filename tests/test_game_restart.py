@@ -116,7 +116,7 @@ async def test_sigkill_in_the_speaking_round_resumes_at_the_same_speaker(bot_pro
     await says(third, "!fini", "Ressources du thème")
     for p in players:
         await p.send(room, "!non")
-    await trainer.wait_message(room, bot_id, "Brouillon")
+    await trainer.wait_message(room, bot_id, "Fin de la partie")
     final = await says(trainer, "!fin", "définitive")
     synthesis = next(m for m in reversed(trainer.from_user(room, bot_id)) if "Premier tour" in m.body)
     for text in ("Premier tour : la question du consentement.", "Deuxième tour : qui a accès aux données ?",
@@ -128,7 +128,7 @@ async def test_sigkill_in_the_speaking_round_resumes_at_the_same_speaker(bot_pro
     duplicates = {b for b in bodies if bodies.count(b) > 1}
     assert not duplicates, f"sent twice: {duplicates}"
     # Each turn was announced once.
-    assert sum(1 for b in bodies if b.startswith("🎙️")) == 3
+    assert sum(1 for b in bodies if "🎙️" in b) == 3
 
 
 def _seconds_left(body: str) -> int:
@@ -185,7 +185,7 @@ async def test_crash_between_commit_and_send_delivers_each_message_once(make_bot
     bodies = [m.body for m in t.bot_messages(t.trainer)]
     assert sum("Questions pour le débat" in b for b in bodies) == 1
     assert sum("Ordre de passage" in b for b in bodies) == 1
-    assert sum(b.startswith("🎙️") for b in bodies) == 1
+    assert sum("🎙️" in b for b in bodies) == 1
 
 
 async def eventually_outbox(bot, nonempty: bool, timeout: float = TIMEOUT) -> None:

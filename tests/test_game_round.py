@@ -8,7 +8,7 @@ from bot.game import Settings
 from bot.game import effects as fx
 from bot.game import events as ev
 from bot.game.params import UserRef
-from tests.test_game_helpers import ALICE, BOB, CAROL, DAN, FAC, STRANGER, Table, keys, only
+from tests.test_game_helpers import ALICE, BOB, CAROL, DAN, FAC, STRANGER, Table, keys, mentions, only
 
 
 def test_next_from_the_card_is_for_the_facilitator():
@@ -23,7 +23,8 @@ def test_next_from_the_card_is_for_the_facilitator():
     assert effects[0].values["order"] == (UserRef(ALICE), UserRef(BOB))
     start = effects[1].values
     assert start["speaker"] == UserRef(ALICE) and start["position"] == 1 and start["total"] == 2
-    assert effects[1].mentions == (ALICE,)
+    assert mentions(effects[1]) == (ALICE,)  # their turn: it notifies them
+    assert mentions(effects[0]) == ()
 
 
 def test_card_step_reminds_then_advances_by_itself():
@@ -54,7 +55,7 @@ def test_card_step_without_auto_advance_waits_for_the_facilitator():
 def test_only_the_speaker_ends_or_passes_their_turn():
     t = Table().in_round(ALICE, BOB)
     err = t.refuse(ev.Done(BOB), "game.not_your_turn")
-    assert err.values["speaker"] == UserRef(ALICE, ping=False)
+    assert err.values["speaker"] == UserRef(ALICE)
     t.refuse(ev.Pass(BOB), "game.not_your_turn")
     t.refuse(ev.Done(FAC), "game.not_your_turn")
 
@@ -95,8 +96,8 @@ def test_skip_is_for_the_facilitator():
 def test_others_get_one_gentle_reminder_per_turn():
     t = Table().in_round(ALICE, BOB, CAROL)
     effects = t.do(ev.Say(BOB, "moi je trouve que..."))
-    assert effects == (fx.Reply("game.out_of_turn", (("user", UserRef(BOB)), ("speaker", UserRef(ALICE, False))), to=BOB),)
-    assert effects[0].mentions == (BOB,)
+    assert effects == (fx.Reply("game.out_of_turn", (("user", UserRef(BOB)), ("speaker", UserRef(ALICE))), to=BOB),)
+    assert mentions(effects[0]) == ()  # asks to wait, not to act now: a notice
     assert t.do(ev.Say(BOB, "pardon")) == ()
     assert keys(t.do(ev.Say(STRANGER, "hello"))) == ["game.out_of_turn"]
     assert t.do(ev.Say(FAC, "Prenez votre temps, Alice.")) == ()  # the facilitator steers

@@ -11,7 +11,7 @@ from bot.game import GameState, IllegalMove, Settings, apply, event_from_dict, e
 from bot.game import effects as fx
 from bot.game import events as ev
 from bot.game.rules import TRANSITIONS
-from tests.test_game_helpers import ALICE, BOB, CAROL, DAN, FAC, STRANGER, Table
+from tests.test_game_helpers import ALICE, BOB, CAROL, DAN, FAC, STRANGER, Table, mentions
 
 PLAYER_EVENTS = [ev.Join(DAN), ev.Leave(ALICE), ev.Done(ALICE), ev.Pass(ALICE), ev.Vote(ALICE, True),
                  ev.AddAction(ALICE, "team", "idée"), ev.Amend(ALICE, "texte")]
@@ -100,9 +100,9 @@ def test_apply_wants_an_aware_time():
         apply(GameState(), ev.Open(FAC), datetime(2025, 1, 1), facilitator=True, settings=Settings())
 
 
-def play_a_whole_game() -> Table:
+def play_a_whole_game(t: Table | None = None) -> Table:
     """Three players, every step, with chat, late joiner, pauses, ties and amendments."""
-    t = Table()
+    t = t or Table()
     t.refuse(ev.Join(ALICE), "game.no_game")
     t.do(ev.Open(FAC, "data_protection", "fr"))
     for p in (ALICE, BOB):
@@ -206,7 +206,8 @@ def test_every_event_type_round_trips():
     samples = [ev.Open(FAC, "ethics", "en"), ev.Open(FAC), ev.Join(ALICE), ev.Leave(ALICE),
                ev.Start(FAC, "et-02", "ethics"), ev.Next(FAC), ev.Done(ALICE), ev.Pass(ALICE), ev.Skip(FAC),
                ev.Say(ALICE, "bonjour\nà tous"), ev.Vote(ALICE, False), ev.AddAction(ALICE, "policy", "x"),
-               ev.Amend(ALICE, "y"), ev.Pause(FAC), ev.Resume(FAC), ev.Extend(FAC, 5), ev.End(FAC),
+               ev.Amend(ALICE, "y"), ev.Edit(ALICE, "$e", "z"), ev.Redact(BOB, "$e"), ev.Pause(FAC), ev.Resume(FAC),
+               ev.Extend(FAC, 5), ev.End(FAC),
                ev.Abort(FAC), ev.TimerFired("turn", 7)]
     assert {type(e) for e in samples} == set(ev.EVENT_TYPES.values())
     for event in samples:
@@ -221,11 +222,12 @@ def test_every_event_type_round_trips():
         event_to_dict(fx.PostBoard())
 
 
-def test_effects_are_frozen_and_messages_know_their_mentions():
-    effects = Table().in_round(ALICE, BOB).do(ev.Say(CAROL, "hé"))
+def test_effects_are_frozen_and_messages_notify_whom_they_ask_to_act():
+    effects = Table().in_round(ALICE, BOB).do(ev.Done(ALICE))
     with pytest.raises(AttributeError):
         effects[0].key = "other"
-    assert effects[0].mentions == (CAROL,)
+    said = [e for e in effects if isinstance(e, fx.Say)]
+    assert [(e.key, mentions(e)) for e in said] == [("game.turn_done", ()), ("game.turn_start", (BOB,))]
 
 
 def test_timer_effects_always_follow_messages_and_precede_game_over():

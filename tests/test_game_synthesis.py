@@ -41,9 +41,9 @@ def test_the_synthesis_holds_everything():
                      "> Nous retenons la messagerie chiffrée."):
         assert expected in doc, expected
     # Each idea under its level, in the board's order.
-    team = doc.index("### équipe / service")
-    org = doc.index("### organisme / institution")
-    policy = doc.index("### politique")
+    team = doc.index("### Équipe / service / unité")
+    org = doc.index("### Organisme / institution")
+    policy = doc.index("### Politiques")
     assert team < doc.index("Choisir une messagerie chiffrée pour le service") < doc.index("Former l'équipe au RGPD") < org
     assert org < doc.index("- _aucune piste_", org) < policy < doc.index("Demander un cadre national")
 
@@ -82,5 +82,5 @@ def test_list_actions_for_the_actions_command():
     assert [k for k, _ in lines] == ["game.actions.header", "game.actions.level", "game.actions.item",
                                      "game.actions.level", "game.actions.item"]
     bodies = [render(k, p, "fr") for k, p in lines]
-    assert bodies[1:3] == ["individuel", "2. Relire la charte — @alice:example.org"]
+    assert bodies[1:3] == ["Individuel", "2. Relire la charte — @alice:example.org"]
     assert bodies[4] == "1. Écrire au ministère — @bob:example.org"

@@ -134,7 +134,7 @@ def test_describe_each_phase():
     t.lobby(ALICE, BOB)
     key, values = describe(t.state, t.now)
     assert key == "game.status.lobby"
-    assert dict(values)["players"] == (UserRef(ALICE, False), UserRef(BOB, False))
+    assert dict(values)["players"] == (UserRef(ALICE), UserRef(BOB))
     t.do(ev.Start(FAC, "dp-01", "data_protection"))
     t.wait(20)
     key, values = describe(t.state, t.now)
@@ -145,7 +145,7 @@ def test_describe_each_phase():
     t.wait(30)
     key, values = describe(t.state, t.now)
     assert key == "game.status.round"
-    assert dict(values)["speaker"] == UserRef(ALICE, False) and dict(values)["position"] == 1
+    assert dict(values)["speaker"] == UserRef(ALICE) and dict(values)["position"] == 1
     t.do(ev.Pause(FAC))
     t.wait(400)
     assert dict(describe(t.state, t.now)[1])["time"] == Term("game.time.paused", (("time", Term("game.duration.min_sec", (("minutes", 2), ("seconds", 30)))),))

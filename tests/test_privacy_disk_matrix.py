@@ -60,7 +60,7 @@ async def test_nothing_dropped_or_erased_stays_on_disk(make_bot, make_player):
     await t.says(bob, f"!piste equipe {IDEA}", "j'en ai gardé le début", seen_by=[bob])
     absent("CUTOFF-tail")
     assert IDEA_KEPT.encode() in data_bytes(data_dir)
-    await t.says(t.trainer, "!fin", "Brouillon")
+    await t.says(t.trainer, "!fin", "Fin de la partie")
     await t.says(bob, f"!synthese {FIRST_PARAGRAPH}", "est ajouté à la synthèse", seen_by=[bob])
     await t.says(alice, "!synthese KEPT-paragraph", "remplace le précédent", seen_by=[alice])
     absent("REPLACED-paragraph", "Madame K")

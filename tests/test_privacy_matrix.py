@@ -54,7 +54,7 @@ async def play_game(t: Table, *, pseudonyms: bool = False):
     await t.says(bob, "!oui", "Résultat")
     await t.says(alice, f"!piste equipe {ALICE_IDEA}", "Piste n° 1")
     await t.says(bob, f"!piste politique {BOB_IDEA}", "Piste n° 2")
-    await t.says(t.trainer, "!fin", "Brouillon")
+    await t.says(t.trainer, "!fin", "Fin de la partie")
     mark = len(t.trainer.messages)
     await t.trainer.send(t.room, "!fin")
     return await t.trainer.wait_message(t.room, t.bot_id, "SECRET-idea", after=mark)

@@ -65,3 +65,19 @@ def test_catalogue_messages_render_in_both_languages():
     en = renderer.render("en", "unknown_command", command="<b>x</b>", prefix="!")
     assert "&lt;b&gt;x&lt;/b&gt;" in fr.html and "&lt;b&gt;x&lt;/b&gt;" in en.html
     assert fr.body != en.body
+
+
+def test_french_elides_de_and_que_before_a_vowel_only():
+    def fr(template, **values):
+        return render_template(template, values, lang="fr")
+
+    assert fr("Vote de {user} enregistré.", user="alex").body == "Vote d'alex enregistré."
+    assert fr("Piste n° {n} de {user}.", n=1, user=Mention("@e:x", "Élodie")).body == "Piste n° 1 d'Élodie."
+    assert fr("De {user}, merci.", user="Inès").body == "D'Inès, merci."
+    assert fr("Vote de {user}.", user="Karim").body == "Vote de Karim."
+    assert fr("Vote de {user}.", user="@alex:example.org").body == "Vote de @alex:example.org."
+    assert fr("Rien que {x}.", x="elle").body == "Rien qu'elle."
+    assert "d'<a href" in fr("Tour de {user}.", user=Mention("@a:x", "Alex")).html
+    # English never elides; and only the word itself: "monde {x}" stays.
+    assert render_template("Vote de {user}.", {"user": "alex"}, lang="en").body == "Vote de alex."
+    assert fr("Le monde {user}.", user="alex").body == "Le monde alex."

@@ -6,7 +6,7 @@ import asyncio
 import os
 import logging
 
-from nio import MatrixRoom, RoomMessageText
+from nio import MatrixRoom, RedactionEvent, RoomMessageText, UnknownEvent
 from nio.events import Event
 
 from bot.config import Config
@@ -14,6 +14,7 @@ from bot.decks import Library, card_from_dict, load_library
 from bot.runtime.engine import Engine, Outgoing
 from bot.game import Settings
 from bot.messages.catalogue import Catalogue
+from bot.matrix.content import poll_answer, read_message
 from bot.matrix.transport import MatrixTransport
 from bot.messages.narration import Narrator, RoomView
 from bot.game import UserRef
@@ -49,7 +50,10 @@ class Bot:
             log.warning("Skipped deck %s: %s", problem.file, problem.message)
         self.narrator = Narrator(self.catalogue, library)
         self.engine = Engine(
-            GameStore(store), self.narrator, game_settings(config), Outgoing(self.transport.send, self.transport.send_file),
+            GameStore(store), self.narrator, game_settings(config),
+            Outgoing(self.transport.send, self.transport.send_file,
+                     lambda room_id, event_type, content, tx_id: self.transport.send(room_id, content, tx_id,
+                                                                                      event_type)),
             self.room_view,
         )
         self._libraries: dict[str, Library] = {}  # per room, with its own cards
@@ -148,6 +152,14 @@ class Bot:
         await self.transport.leave(room.room_id)
 
     async def on_event(self, room: MatrixRoom, event: Event) -> None:
+        if isinstance(event, RedactionEvent):
+            # Never encrypted, and the homeserver lets only the author or a moderator
+            # redact: whatever the bot kept of that message goes.
+            await self.play.redacted(room.room_id, event.sender, event.redacts, event.event_id)
+            return
+        if isinstance(event, UnknownEvent):
+            await self._poll_answer(room, event)
+            return
         if not isinstance(event, RoomMessageText):
             return
         if room.encrypted and not getattr(event, "decrypted", False):
@@ -159,9 +171,15 @@ class Bot:
             return
         if self.config.rooms.only_cross_signed_senders and not await self._cross_signed(room, event):
             return
-        command = self.router.parse(event.body)
+        message = read_message(event.source.get("content") or {})
+        if message.replaces is not None:
+            # An edit: it changes a turn's text, and is never a new command or message.
+            if self.router.parse(message.text) is None:
+                await self.play.edited(room.room_id, event.sender, message.replaces, message.text, event.event_id)
+            return
+        command = self.router.parse(message.text)
         if command is None:
-            await self.play.say(room.room_id, event.sender, event.event_id, event.body)
+            await self.play.say(room.room_id, event.sender, event.event_id, message.text, message.in_thread)
             return
         verdict = self.throttle.check(event.sender)
         if verdict != "ok":
@@ -185,8 +203,19 @@ class Bot:
         )
         await self.router.dispatch(ctx)
 
+    async def _poll_answer(self, room: MatrixRoom, event: UnknownEvent) -> None:
+        """A vote in the native poll, as Element sends it (or the stable form)."""
+        answer = poll_answer(event.type, event.source.get("content") or {})
+        if answer is None or (room.encrypted and not getattr(event, "decrypted", False)):
+            return
+        if self.config.rooms.only_cross_signed_senders and not await self._cross_signed(room, event):
+            return
+        await self.engine.poll_answer(room.room_id, event.sender, *answer,
+                                      facilitator=self.is_facilitator(room.room_id, event.sender),
+                                      source_event_id=event.event_id)
+
     async def on_unreadable(self, room: MatrixRoom, user_id: str) -> None:
-        # m.text with a mention: this asks the person to act, so it must notify them.
+        # Asks the person to act, so it notifies them (bot/messages/notify.py).
         await self._tell(room.room_id, "encryption.unreadable", user_id)
 
     async def _cross_signed(self, room: MatrixRoom, event: Event) -> bool:
@@ -199,7 +228,7 @@ class Bot:
 
     async def _tell(self, room_id: str, key: str, user_id: str) -> None:
         view = await self.room_view(room_id)
-        rendered = self.narrator.message(view, key, (("user", UserRef(user_id)),), msgtype="m.text")
+        rendered = self.narrator.message(view, key, (("user", UserRef(user_id)),))
         await self.transport.send(room_id, rendered.content())
 
     # -- helpers --------------------------------------------------------------------
@@ -213,7 +242,8 @@ class Bot:
 
         main, *also = await self.room_languages(room_id)
         return RoomView(main, self.config.prefix, display_name, await self.room_library(room_id),
-                        await self.store.room_pseudonymous(room_id), also=tuple(also))
+                        await self.store.room_pseudonymous(room_id), self.config.schedule.default_timezone,
+                        also=tuple(also))
 
     async def room_library(self, room_id: str) -> Library:
         library = self._libraries.get(room_id)

@@ -14,6 +14,8 @@ from bot.game.folding import fold
 from bot.decks import DeckError, Library, card_to_dict, parse_card_message
 from bot.runtime.engine import Engine
 from bot.game import describe, list_actions
+from bot.game.params import count_term
+from bot.game.state import SYNTHESIS
 from bot.game import events as ev
 from bot.game.params import CardRef, ThemeRef
 from bot.messages.narration import Narrator, RoomView
@@ -45,10 +47,11 @@ def parse_level(word: str) -> str | None:
     return _LEVELS.get(fold(word).strip(".:"))
 
 
-def event_for(command: Command, sender: str) -> ev.Event | str:
+def event_for(command: Command, sender: str, ref: str = "") -> ev.Event | str:
     """The game event a typed command stands for, or the catalogue key of its right form.
 
-    Pure, for the commands whose meaning needs nothing but their own words.
+    Pure, for the commands whose meaning needs nothing but their own words; ``ref`` is
+    the Matrix event id of the command (a deleted idea or summary goes with it).
     """
     name = command.name
     if name in SIMPLE:
@@ -61,7 +64,7 @@ def event_for(command: Command, sender: str) -> ev.Event | str:
         if level is None:
             return "game.bad_level"
         text = words[1].strip() if len(words) > 1 else ""
-        return ev.AddAction(sender, level, text) if text else "game.action_empty"
+        return ev.AddAction(sender, level, text, ref) if text else "game.action_empty"
     if name == "extend":
         words = command.words
         minutes = int(words[0]) if len(words) == 1 and words[0].isdigit() and len(words[0]) < 4 else None
@@ -69,7 +72,7 @@ def event_for(command: Command, sender: str) -> ev.Event | str:
             return "game.extend_range"
         return ev.Extend(sender, minutes)
     if name == "synthesis":
-        return ev.Amend(sender, command.args) if command.args else "game.amend_empty"
+        return ev.Amend(sender, command.args, ref) if command.args else "game.amend_empty"
     raise ValueError(f"not a simple game command: {name}")
 
 
@@ -97,7 +100,7 @@ class GamePlay:
         for name, handler in {
             "new": self._new, "start": self._start, "yes": self._simple, "no": self._simple,
             "action": self._simple, "actions": self._actions, "extend": self._simple,
-            "synthesis": self._simple, "status": self._status, "themes": self._themes,
+            "synthesis": self._synthesis, "status": self._status, "themes": self._themes,
             "cards": self._cards, "add_card": self._add_card,
         }.items():
             router.add(name, handler)
@@ -112,15 +115,25 @@ class GamePlay:
         view = await self.views(ctx.room_id)
         await self.engine.reply(ctx.room_id, self.narrator.message(view, key, params), ctx.event_id)
 
-    async def say(self, room_id: str, sender: str, event_id: str, text: str) -> None:
+    async def say(self, room_id: str, sender: str, event_id: str, text: str, in_thread: bool = False) -> None:
         """A message that is not a command: part of a turn, or nothing."""
-        await self.engine.handle(room_id, ev.Say(sender, text), facilitator=self.is_facilitator(room_id, sender),
+        await self.engine.handle(room_id, ev.Say(sender, text, event_id, in_thread),
+                                 facilitator=self.is_facilitator(room_id, sender),
                                  source_event_id=event_id, only_in_round=True)
+
+    async def edited(self, room_id: str, sender: str, ref: str, text: str, event_id: str) -> None:
+        """``sender`` edited their message ``ref``: a turn's text changes (see bot/game/edits.py)."""
+        await self.engine.handle(room_id, ev.Edit(sender, ref, text), facilitator=False, source_event_id=event_id)
+
+    async def redacted(self, room_id: str, sender: str, ref: str, event_id: str) -> None:
+        """Message ``ref`` was deleted: its text leaves the game in progress and every stored one."""
+        await self.engine.handle(room_id, ev.Redact(sender, ref), facilitator=False, source_event_id=event_id)
+        await self.engine.redact_in_past_games(room_id, ref)
 
     # -- handlers -------------------------------------------------------------------
 
     async def _simple(self, ctx: Context) -> None:
-        result = event_for(ctx.command, ctx.sender)
+        result = event_for(ctx.command, ctx.sender, ctx.event_id)
         if isinstance(result, str):
             await self._answer(ctx, result, USAGE_PARAMS.get(result, ()))
             return
@@ -142,6 +155,7 @@ class GamePlay:
         library = await self._library(ctx.room_id)
         theme = state.requested_theme
         card_id = None
+        drawn = True
         if ctx.command.args:
             found = library.resolve(ctx.command.args, lang)
             if found is None:
@@ -149,7 +163,7 @@ class GamePlay:
                 return
             kind, value = found
             if kind == "card":
-                card_id = value
+                card_id, drawn = value, False
             else:
                 theme = value
         if card_id is None:
@@ -159,7 +173,26 @@ class GamePlay:
                 return
             card_id = self.rng.choice(cards).id
         card = library.card(card_id, lang)
-        await self._apply(ctx, ev.Start(ctx.sender, card_id, card.theme if card else (theme or "")))
+        await self._apply(ctx, ev.Start(ctx.sender, card_id, card.theme if card else (theme or ""), drawn))
+
+    async def _synthesis(self, ctx: Context) -> None:
+        """``!synthesis <text>``: the volunteer's paragraph; alone, in the synthesis window: the draft.
+
+        The draft is shown to whoever asks rather than posted to all, so the room
+        receives the synthesis once, final (with its file).
+        """
+        if ctx.command.args:
+            await self._simple(ctx)
+            return
+        game_id, state = await self.engine.state(ctx.room_id)
+        if game_id is None:
+            await self._answer(ctx, "game.no_game")
+        elif state.phase != SYNTHESIS:
+            await self._answer(ctx, "game.no_amend_now")
+        else:
+            view = await self.views(ctx.room_id)
+            draft = self.engine.synthesis.posts(view, state, final=False)[0]
+            await self.engine.reply(ctx.room_id, draft, ctx.event_id)
 
     async def _status(self, ctx: Context) -> None:
         game_id, state = await self.engine.state(ctx.room_id)
@@ -182,7 +215,8 @@ class GamePlay:
         view = await self.views(ctx.room_id)
         library = view.library
         lines = [("play.themes_header", ())] + [
-            ("play.theme_line", (("number", i), ("theme", ThemeRef(t)), ("count", len(library.cards(lang, t)))))
+            ("play.theme_line", (("number", i), ("theme", ThemeRef(t)),
+                                 ("cards", count_term("cards", len(library.cards(lang, t))))))
             for i, t in enumerate(library.themes(), 1)
         ]
         await self.engine.reply(ctx.room_id, self.narrator.lines(view, tuple(lines)), ctx.event_id)

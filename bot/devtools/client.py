@@ -29,6 +29,7 @@ from nio import (
     RoomMessage,
     RoomSendResponse,
     SyncResponse,
+    UnknownEvent,
 )
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,7 @@ class SimClient:
         if not isinstance(resp, LoginResponse):
             raise RuntimeError(f"{self.name}: login failed: {resp}")
         self.client.add_event_callback(self._on_message, RoomMessage)
+        self.client.add_event_callback(self._on_message, UnknownEvent)  # polls: msgtype is their event type
         self.client.add_event_callback(self._on_member, RoomMemberEvent)
         self.client.add_event_callback(self._on_megolm, MegolmEvent)
         self.client.add_to_device_callback(self._on_room_key, (RoomKeyEvent, ForwardedRoomKeyEvent))
@@ -138,8 +140,13 @@ class SimClient:
 
     async def _on_message(self, room, event) -> None:
         content = event.source.get("content", {})
-        message = Message(room.room_id, event.sender, event.event_id, getattr(event, "body", "") or "", content,
-                          bool(getattr(event, "decrypted", False)), content.get("msgtype", ""),
+        if isinstance(event, UnknownEvent):
+            # A poll's start or end: its text fallback as the body, its type as the msgtype.
+            body, msgtype = content.get("org.matrix.msc1767.text") or content.get("body") or "", event.type
+        else:
+            body, msgtype = getattr(event, "body", "") or "", content.get("msgtype", "")
+        message = Message(room.room_id, event.sender, event.event_id, body if isinstance(body, str) else "",
+                          content, bool(getattr(event, "decrypted", False)), msgtype,
                           event.server_timestamp, time.perf_counter(), event)
         self.messages.append(message)
         if self.on_message is not None:
@@ -170,7 +177,7 @@ class SimClient:
             self._late.remove(event)
             self.undecryptable.discard(event.event_id)
             room = self.client.rooms.get(event.room_id)
-            if room is not None and isinstance(decrypted, RoomMessage):
+            if room is not None and isinstance(decrypted, (RoomMessage, UnknownEvent)):
                 await self._on_message(room, decrypted)
 
     # -- waiting --------------------------------------------------------------------------

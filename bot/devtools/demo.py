@@ -214,7 +214,7 @@ class Demo:
             after = self.mark()
             if last:
                 say("Step 4: action ideas on the systems board", bot_starts_with="Étape 4")
-            await self.command(player, "!oui", f"step 3: vote {number}", "Résultat" if last else "Vote de")
+            await self.command(player, "!oui", f"step 3: vote {number}", "Résultat" if last else "enregistré")
         await self.from_bot(after, "step 4: the systems board", "Plateau des systèmes")
         for number, (localpart, level, text) in enumerate(ACTIONS, 1):
             await self.command(self.by_localpart(localpart), f"!piste {level} {text}",
@@ -222,13 +222,13 @@ class Demo:
         await self.command(t, "!pistes", "step 4: list the action ideas", "Pistes d'action", ACTIONS[-1][2])
 
         say("End: the draft synthesis, a volunteer's summary, the final synthesis")
-        await self.command(t, "!fin", "end: the draft synthesis", "Brouillon")
+        await self.command(t, "!fin", "end: the synthesis window", "Fin de la partie")
         volunteer = self.players[0]
+        await self.command(volunteer, "!synthese", "end: the volunteer reads the draft", "Brouillon")
         await self.command(volunteer, f"!synthese {SUMMARY}", "end: the volunteer's summary", "Merci", "paragraphe")
         after = self.mark()
-        await self.command(t, "!fin", "end: the final synthesis", SUMMARY[:40])
+        await self.command(t, "!fin", "end: the final synthesis", "synthèse définitive", SUMMARY[:40])
         attachment = await self.from_bot(after, "end: the synthesis file", msgtype="m.file")
-        await self.from_bot(self.trainer.lines.index(attachment), "end: the closing words", "synthèse définitive")
         return await self.fetch_file(attachment)
 
     async def fetch_file(self, line: Line) -> str:

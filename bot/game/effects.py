@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.game.params import Params, mentioned
+from bot.game.params import Params
 
 # Timer kinds: the end of a step (card, resources, actions, synthesis window), the
 # end of a speaking turn, the reminder before either ends, and the silence prompt.
@@ -26,10 +26,6 @@ class _Message:
     @property
     def values(self) -> dict[str, Any]:
         return dict(self.params)
-
-    @property
-    def mentions(self) -> tuple[str, ...]:
-        return mentioned(self.params)
 
 
 @dataclass(frozen=True)
@@ -78,9 +74,25 @@ class PostPrompt:
 
 @dataclass(frozen=True)
 class PostSynthesis:
-    """Post the synthesis built from the state: a draft, or the final one with its file."""
+    """Post the synthesis built from the state: the final one comes with its file."""
 
     final: bool
+
+
+@dataclass(frozen=True)
+class StartPoll:
+    """Open the vote's native poll ("go on to actions?", answers ``yes``/``no``), asking ``players``."""
+
+    players: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EndPoll:
+    """Close the vote's poll with its result (``go_on`` None: closed without a decision)."""
+
+    yes: int
+    no: int
+    go_on: bool | None
 
 
 @dataclass(frozen=True)
@@ -104,4 +116,5 @@ class GameOver:
     outcome: str
 
 
-Effect = Say | Reply | PostCard | PostResources | PostBoard | PostPrompt | PostSynthesis | ArmTimer | CancelTimers | GameOver
+Effect = (Say | Reply | PostCard | PostResources | PostBoard | PostPrompt | PostSynthesis | StartPoll | EndPoll
+          | ArmTimer | CancelTimers | GameOver)

@@ -1,8 +1,8 @@
 """Step 4 (action ideas), the synthesis window, and the end of a game.
 
-After ``End`` (or a "no" vote) the game enters the ``synthesis`` phase: the draft is
-posted, and any player may send a volunteer's summary with ``Amend`` (a later one
-replaces it). The facilitator's ``End`` (or ``Next``) again, or the end of the
+After ``End`` (or a "no" vote) the game enters the ``synthesis`` phase: the room is
+told how to see the draft (it is not posted, so the text is posted once, final), and
+any player may send a volunteer's summary with ``Amend`` (a later one replaces it). The facilitator's ``End`` (or ``Next``) again, or the end of the
 window, makes the synthesis final. ``Abort`` stops without a synthesis and drops
 the contributions, since nothing will need them.
 """
@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.game.context import Ctx, IllegalMove
-from bot.game.effects import GameOver, PostBoard, PostSynthesis, Reply, Say
+from bot.game.effects import EndPoll, GameOver, PostBoard, PostSynthesis, Reply, Say
 from bot.game.params import UserRef, duration, level_term, params
-from bot.game.state import (ABORTED, ACTIONS, FINISHED, LEVELS, SKIPPED, SYNTHESIS, Action, GameState)
+from bot.game.state import (ABORTED, ACTIONS, FINISHED, LEVELS, RESOURCES, SKIPPED, SYNTHESIS, Action, GameState)
 from bot.game.timing import time_up, timed, untimed
 
 
@@ -44,10 +44,10 @@ def add_action(state: GameState, event, ctx: Ctx):
     if len(text) > limit:
         text = text[:limit]
         effects.append(Reply("game.action_text_cut", params(maximum=limit), to=event.actor))
-    action = Action(event.level, text, event.actor, len(state.actions) + 1)
+    action = Action(event.level, text, event.actor, len(state.actions) + 1, ref=event.ref)
     new = replace(state, actions=state.actions + (action,))
     effects.insert(0, Say("game.action_added", params(
-        user=UserRef(event.actor, ping=False), level=level_term(event.level), number=action.seq)))
+        user=UserRef(event.actor), level=level_term(event.level), number=action.seq)))
     return new, effects
 
 
@@ -57,11 +57,8 @@ def begin_synthesis(state: GameState, ctx: Ctx, effects: list):
         state = state.with_turn(replace(turn, status=SKIPPED))
     new = replace(state, phase=SYNTHESIS, current=-1, nudged=(), last_activity=None, tie_pending=False)
     new = timed(new, ctx.now, ctx.settings.synthesis_seconds, ctx.settings)
-    return new, list(effects) + [
-        Say("game.synthesis_draft"),
-        PostSynthesis(final=False),
-        Say("game.synthesis_amend_invite", params(time=duration(ctx.settings.synthesis_seconds))),
-    ]
+    # The draft is not posted: it would be the final text twice. "!synthesis" alone shows it.
+    return new, list(effects) + [Say("game.synthesis_open", params(time=duration(ctx.settings.synthesis_seconds)))]
 
 
 def amend(state: GameState, event, ctx: Ctx):
@@ -75,20 +72,25 @@ def amend(state: GameState, event, ctx: Ctx):
         text = text[:limit]
         effects.append(Reply("game.amend_text_cut", params(maximum=limit), to=event.actor))
     key = "game.amended" if state.amendment is None else "game.amend_replaced"
-    new = replace(state, amendment=text, amended_by=event.actor)
-    return new, [Say(key, params(user=UserRef(event.actor, ping=False)))] + effects
+    new = replace(state, amendment=text, amended_by=event.actor, amendment_ref=event.ref)
+    return new, [Say(key, params(user=UserRef(event.actor)))] + effects
 
 
 def finalize(state: GameState, ctx: Ctx, effects: list | None = None):
     new = replace(untimed(state), phase=FINISHED, ended=ctx.now)
-    return new, list(effects or []) + [PostSynthesis(final=True), Say("game.finished"), GameOver("finished")]
+    return new, list(effects or []) + [Say("game.finished"), PostSynthesis(final=True), GameOver("finished")]
+
+
+def closing_poll(state: GameState) -> list:
+    """The vote's poll closes, undecided, when the game leaves step 3 another way."""
+    return [EndPoll(0, 0, None)] if state.phase == RESOURCES else []
 
 
 def end(state: GameState, event, ctx: Ctx):
     """``End``: to the synthesis window; in it, make the synthesis final."""
     if state.phase == SYNTHESIS:
         return finalize(state, ctx)
-    return begin_synthesis(state, ctx, [])
+    return begin_synthesis(state, ctx, closing_poll(state))
 
 
 def next_in_actions(state: GameState, event, ctx: Ctx):
@@ -103,7 +105,7 @@ def abort(state: GameState, event, ctx: Ctx):
     new = replace(untimed(state), phase=ABORTED, ended=ctx.now, turns=(), votes=(), casting_vote=None,
                   tie_pending=False, vote=None, actions=(), amendment=None, amended_by=None,
                   current=-1, nudged=(), last_activity=None)
-    return new, [Say("game.aborted"), GameOver("aborted")]
+    return new, [Say("game.aborted")] + closing_poll(state) + [GameOver("aborted")]
 
 
 def actions_timeout(state: GameState, ctx: Ctx):

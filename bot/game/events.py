@@ -36,11 +36,15 @@ class Leave:
 
 @dataclass(frozen=True)
 class Start:
-    """The facilitator starts step 1 with a card already chosen by the engine."""
+    """The facilitator starts step 1 with a card already found by the engine.
+
+    ``drawn``: the card was drawn at random (in a theme or the whole deck), not named.
+    """
 
     actor: str
     card_id: str
     theme: str
+    drawn: bool = True
 
 
 @dataclass(frozen=True)
@@ -73,10 +77,15 @@ class Skip:
 
 @dataclass(frozen=True)
 class Say:
-    """A message in the room that is not a command."""
+    """A message in the room that is not a command.
+
+    ``ref`` is its Matrix event id; ``in_thread``: it was posted in a thread.
+    """
 
     actor: str
     text: str
+    ref: str = ""
+    in_thread: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,19 +98,38 @@ class Vote:
 
 @dataclass(frozen=True)
 class AddAction:
-    """A player proposes an action idea at a level (a level id)."""
+    """A player proposes an action idea at a level (a level id); ``ref``: its Matrix event id."""
 
     actor: str
     level: str
     text: str
+    ref: str = ""
 
 
 @dataclass(frozen=True)
 class Amend:
-    """A volunteer's summary paragraph for the synthesis (replaces an earlier one)."""
+    """A volunteer's summary paragraph for the synthesis (replaces an earlier one); ``ref``: its event id."""
 
     actor: str
     text: str
+    ref: str = ""
+
+
+@dataclass(frozen=True)
+class Edit:
+    """``actor`` edited their message ``ref`` (a Matrix ``m.replace``): its text is now ``text``."""
+
+    actor: str
+    ref: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Redact:
+    """Message ``ref`` was deleted (a Matrix redaction, by its author or a moderator ``actor``)."""
+
+    actor: str
+    ref: str
 
 
 @dataclass(frozen=True)
@@ -151,11 +179,11 @@ class TimerFired:
 EVENT_TYPES: dict[str, type] = {
     cls.__name__: cls
     for cls in (Open, Join, Leave, Start, Next, Done, Pass, Skip, Say, Vote, AddAction,
-                Amend, Pause, Resume, Extend, End, Abort, TimerFired)
+                Amend, Edit, Redact, Pause, Resume, Extend, End, Abort, TimerFired)
 }
 
 Event = (Open | Join | Leave | Start | Next | Done | Pass | Skip | Say | Vote | AddAction
-         | Amend | Pause | Resume | Extend | End | Abort | TimerFired)
+         | Amend | Edit | Redact | Pause | Resume | Extend | End | Abort | TimerFired)
 
 
 def event_to_dict(event: Event) -> dict:

@@ -8,7 +8,7 @@ from bot.game import round as speaking
 from bot.game import votes
 from bot.game.context import Ctx, IllegalMove
 from bot.game.effects import PostCard, Say
-from bot.game.params import CardRef, ThemeRef, UserRef, duration, params
+from bot.game.params import ThemeRef, UserRef, duration, params
 from bot.game.state import CARD, LEFT, LOBBY, RESOURCES, ROUND, GameState, is_theme_id
 from bot.game.timing import timed
 
@@ -41,8 +41,7 @@ def join(state: GameState, event, ctx: Ctx):
         raise IllegalMove("game.full", maximum=ctx.settings.max_players)
     new = replace(state, players=state.players + (user,))
     if state.phase == LOBBY:
-        return new, [Say("game.joined", params(user=UserRef(user), count=len(new.players),
-                                               minimum=ctx.settings.min_players))]
+        return new, [_welcome(user, len(new.players), ctx.settings.min_players)]
     if user not in new.participants:
         new = replace(new, participants=new.participants + (user,))
     if state.phase == ROUND and user not in state.order:
@@ -52,12 +51,23 @@ def join(state: GameState, event, ctx: Ctx):
     return new, [Say("game.joined_late", params(user=UserRef(user)))]
 
 
+def _welcome(user: str, count: int, minimum: int) -> Say:
+    """Who joined, and how far the lobby is from the minimum (said once it is reached)."""
+    if count == 1:
+        return Say("game.joined_first", params(user=UserRef(user), minimum=minimum))
+    if count < minimum:
+        return Say("game.joined_waiting", params(user=UserRef(user), count=count, minimum=minimum))
+    if count == minimum:
+        return Say("game.joined_ready", params(user=UserRef(user), count=count))
+    return Say("game.joined_more", params(user=UserRef(user), count=count))
+
+
 def leave(state: GameState, event, ctx: Ctx):
     user = event.actor
     if user not in state.players:
         raise IllegalMove("game.not_a_player")
     new = replace(state, players=tuple(p for p in state.players if p != user))
-    effects: list = [Say("game.left", params(user=UserRef(user, ping=False)))]
+    effects: list = [Say("game.left", params(user=UserRef(user)))]
     if state.phase == ROUND and state.speaker == user:
         new = new.with_turn(replace(new.turns[-1], status=LEFT))
         return speaking.advance(new, ctx, effects)
@@ -79,7 +89,7 @@ def start(state: GameState, event, ctx: Ctx):
                   participants=state.players)
     new = timed(new, ctx.now, ctx.settings.card_seconds, ctx.settings)
     return new, [
-        Say("game.step1", params(card=CardRef(event.card_id), theme=ThemeRef(event.theme))),
+        Say("game.step1_drawn" if event.drawn else "game.step1_chosen"),
         PostCard(event.card_id),
         Say("game.step1_invite", params(time=duration(ctx.settings.card_seconds))),
     ]

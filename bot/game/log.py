@@ -20,7 +20,8 @@ from __future__ import annotations
 
 # Fields that name things rather than carry what someone wrote. The engine
 # resolves what users type (themes, cards, levels) into ids before an event exists.
-IDENTIFIERS = frozenset({"type", "actor", "card_id", "theme", "level", "kind", "language", "facilitator_theme"})
+IDENTIFIERS = frozenset({"type", "actor", "card_id", "theme", "level", "kind", "language", "facilitator_theme",
+                         "ref"})  # ref: a Matrix event id
 # What stands for a text the state does not keep: not empty, so that replaying the
 # event does what it did (an out-of-turn message still earns its one reminder).
 DROPPED = "…"

@@ -4,7 +4,8 @@ Effects carry a catalogue key and parameters. A parameter value is a ``str`` or 
 ``int``, or one of the markers below, because the core knows neither the catalogue,
 the deck nor display names:
 
-- :class:`UserRef` — a user: a pill (and a mention) when ``ping``, else a plain name;
+- :class:`UserRef` — a user, named by the engine (whether the message notifies them is
+  decided by the renderer's one rule, ``bot/messages/notify.py``, not here);
 - a ``tuple`` of :class:`UserRef` — a comma-separated list of them;
 - :class:`Term` — another catalogue text in the room's language (level and step names,
   durations); its own params may hold markers too;
@@ -23,10 +24,9 @@ Params = tuple[tuple[str, Any], ...]
 
 @dataclass(frozen=True)
 class UserRef:
-    """A Matrix user named in a message; ``ping=False`` shows the name without a pill."""
+    """A Matrix user named in a message."""
 
     user_id: str
-    ping: bool = True
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,8 @@ def params(**values: Any) -> Params:
     return tuple(values.items())
 
 
-def users(user_ids, ping: bool = True) -> tuple[UserRef, ...]:
-    return tuple(UserRef(u, ping) for u in user_ids)
+def users(user_ids) -> tuple[UserRef, ...]:
+    return tuple(UserRef(u) for u in user_ids)
 
 
 def duration(seconds: float) -> Term:
@@ -71,32 +71,18 @@ def duration(seconds: float) -> Term:
     return Term("game.duration.sec", params(seconds=secs))
 
 
+def count_term(kind: str, count: int) -> Term:
+    """"no cards", "1 card", "3 cards": ``game.count.<kind>.none|one|many``."""
+    form = "none" if count == 0 else "one" if count == 1 else "many"
+    return Term(f"game.count.{kind}.{form}", params(count=count) if form == "many" else ())
+
+
 def level_term(level: str) -> Term:
     return Term(f"game.level.{level}")
 
 
 def step_term(phase: str) -> Term:
     return Term(f"game.step.{phase}")
-
-
-def mentioned(values: Params) -> tuple[str, ...]:
-    """User ids to ping among ``values`` (nested terms included), in order, once each."""
-    found: list[str] = []
-
-    def walk(value: Any) -> None:
-        if isinstance(value, UserRef):
-            if value.ping:
-                found.append(value.user_id)
-        elif isinstance(value, tuple):
-            for item in value:
-                walk(item)
-        elif isinstance(value, Term):
-            for _, item in value.params:
-                walk(item)
-
-    for _, value in values:
-        walk(value)
-    return tuple(dict.fromkeys(found))
 
 
 def resolve(

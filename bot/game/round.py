@@ -4,6 +4,12 @@ Each player speaks in turn, without interruption. What the current speaker types
 (several messages) is their turn's contribution; others who speak during a turn get
 one gentle reminder per turn. When the speaker stays silent for a while, the
 narrator relaunches with one of the guide's prompts.
+
+Threads: the speaker's message counts wherever they post it, the room or a thread
+(the floor is theirs; Element may have a thread open). Others writing *in a thread*
+are having a side conversation that does not interrupt the round: no reminder, and,
+like all free chat, nothing stored. Reply fallbacks (the quoted lines a client adds
+above a reply) are removed by the Matrix adapter before the text gets here.
 """
 
 from __future__ import annotations
@@ -70,11 +76,11 @@ def say(state: GameState, event, ctx: Ctx):
     if turn is None or not text:
         return state, []
     if event.actor != turn.speaker:
-        if ctx.facilitator or event.actor in state.nudged:
+        if ctx.facilitator or event.actor in state.nudged or event.in_thread:
             return state, []
         new = replace(state, nudged=state.nudged + (event.actor,))
         return new, [Reply("game.out_of_turn", params(
-            user=UserRef(event.actor), speaker=UserRef(turn.speaker, ping=False)), to=event.actor)]
+            user=UserRef(event.actor), speaker=UserRef(turn.speaker)), to=event.actor)]
     room = ctx.settings.max_turn_chars - turn.length
     if turn.truncated or room <= 0:
         return state, []  # already told: the contribution is full
@@ -87,14 +93,14 @@ def say(state: GameState, event, ctx: Ctx):
         # Full, whether cut here or not: the log keeps the cut text, and replaying
         # it must give this same turn.
         turn = replace(turn, truncated=True)
-    turn = replace(turn, texts=turn.texts + (text,))
+    turn = replace(turn, texts=turn.texts + (text,), refs=turn.refs + (event.ref,))
     return replace(state.with_turn(turn), last_activity=ctx.now), effects
 
 
 def _own_turn(state: GameState, actor: str) -> Turn:
     turn = state.current_turn
     if turn is None or turn.speaker != actor:
-        raise IllegalMove("game.not_your_turn", speaker=UserRef(turn.speaker, ping=False) if turn else "")
+        raise IllegalMove("game.not_your_turn", speaker=UserRef(turn.speaker) if turn else "")
     return turn
 
 
@@ -102,19 +108,19 @@ def done(state: GameState, event, ctx: Ctx):
     turn = _own_turn(state, event.actor)
     status = SPOKEN if turn.texts else PASSED
     new = _close(state, status)
-    return advance(new, ctx, [Say("game.turn_done", params(speaker=UserRef(turn.speaker, ping=False)))])
+    return advance(new, ctx, [Say("game.turn_done", params(speaker=UserRef(turn.speaker)))])
 
 
 def pass_turn(state: GameState, event, ctx: Ctx):
     turn = _own_turn(state, event.actor)
     new = _close(state, PASSED)
-    return advance(new, ctx, [Say("game.turn_passed", params(speaker=UserRef(turn.speaker, ping=False)))])
+    return advance(new, ctx, [Say("game.turn_passed", params(speaker=UserRef(turn.speaker)))])
 
 
 def skip(state: GameState, event, ctx: Ctx):
     turn = state.current_turn
     new = _close(state, SKIPPED)
-    return advance(new, ctx, [Say("game.turn_skipped", params(speaker=UserRef(turn.speaker, ping=False)))])
+    return advance(new, ctx, [Say("game.turn_skipped", params(speaker=UserRef(turn.speaker)))])
 
 
 def finish_early(state: GameState, event, ctx: Ctx):
@@ -133,7 +139,7 @@ def turn_timeout(state: GameState, ctx: Ctx):
         return time_up(state, ctx)
     turn = state.current_turn
     new = _close(state, TIMEOUT)
-    return advance(new, ctx, [Say("game.turn_timeout", params(speaker=UserRef(turn.speaker, ping=False)))])
+    return advance(new, ctx, [Say("game.turn_timeout", params(speaker=UserRef(turn.speaker)))])
 
 
 def silence(state: GameState, ctx: Ctx):

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Iterable
 
-from bot.game import ending, lobby, timing, votes
+from bot.game import edits, ending, lobby, timing, votes
 from bot.game import round as speaking
 from bot.game.context import Ctx, IllegalMove
 from bot.game.effects import GameOver
-from bot.game.events import (Abort, AddAction, Amend, Done, End, Event, Extend, Join, Leave, Next, Open, Pass,
-                             Pause, Resume, Say, Skip, Start, TimerFired, Vote)
+from bot.game.events import (Abort, AddAction, Amend, Done, Edit, End, Event, Extend, Join, Leave, Next, Open, Pass,
+                             Pause, Redact, Resume, Say, Skip, Start, TimerFired, Vote)
 from bot.game.settings import Settings
 from bot.game.state import (ABORTED, ACTIONS, CARD, FINISHED, IDLE, LOBBY, RESOURCES, ROUND, SYNTHESIS, TIMED,
                             GameState)
@@ -49,6 +49,9 @@ TRANSITIONS: dict[type, dict[str, Handler]] = {
     Vote: {RESOURCES: votes.vote},
     AddAction: {ACTIONS: ending.add_action},
     Amend: {SYNTHESIS: ending.amend},
+    # Until the game is final (a deletion also reaches games already over: edits.redact).
+    Edit: {p: edits.edit for p in (ROUND, RESOURCES, ACTIONS, SYNTHESIS)},
+    Redact: {p: edits.redaction for p in GOING},
     Pause: {p: timing.pause for p in TIMED},
     Resume: {p: timing.resume for p in TIMED},
     Extend: {p: timing.extend for p in TIMED},
@@ -74,6 +77,8 @@ NOT_NOW: dict[type, dict[str, str] | str] = {
     End: {LOBBY: "game.end_in_lobby"},
 }
 
+# What people write or change without asking the game: never refused.
+QUIET = (Say, Edit, Redact)
 FACILITATOR_ONLY = (Open, Start, Next, Skip, Pause, Resume, Extend, End, Abort)
 # Moves the game forward, which would fight a stopped clock.
 BLOCKED_WHILE_PAUSED = (Next, Done, Pass, Skip)
@@ -114,8 +119,10 @@ def apply(state: GameState, event: Event, now: datetime, *, facilitator: bool = 
     if kind not in TRANSITIONS:
         raise TypeError(f"not a game event: {event!r}")
     handler = TRANSITIONS[kind].get(state.phase)
-    if kind is Say and handler is None:
-        return Outcome(state, ())  # chat outside the round is neither an error nor stored
+    if kind in QUIET and handler is None:
+        # Chat outside the round, an edit or a deletion when there is nothing to change:
+        # neither an error nor stored.
+        return Outcome(state, ())
     if kind is not Open and state.phase not in GOING:
         raise IllegalMove("game.no_game")
     if kind in FACILITATOR_ONLY and not facilitator:

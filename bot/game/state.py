@@ -34,13 +34,18 @@ def is_theme_id(value: object) -> bool:
 
 @dataclass(frozen=True)
 class Turn:
-    """One speaking turn: the speaker's messages and how the turn ended."""
+    """One speaking turn: the speaker's messages and how the turn ended.
+
+    ``refs[i]`` is the Matrix event id of ``texts[i]`` ("" if unknown), so that an
+    edit replaces that text and a redaction removes it (:mod:`bot.game.edits`).
+    """
 
     speaker: str
     texts: tuple[str, ...] = ()
     status: str = OPEN
     truncated: bool = False  # the contribution reached the length limit
     erased: bool = False  # removed at the speaker's request (!forget-me)
+    refs: tuple[str, ...] = ()
 
     @property
     def length(self) -> int:
@@ -59,7 +64,8 @@ class Action:
     text: str
     author: str
     seq: int
-    erased: bool = False  # removed at the author's request (!forget-me)
+    erased: bool = False  # removed at the author's request (!forget-me), or its message deleted
+    ref: str = ""  # the Matrix event id of the command that proposed it
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,7 @@ class GameState:
     actions: tuple[Action, ...] = ()
     amendment: str | None = None
     amended_by: str | None = None
+    amendment_ref: str = ""  # the Matrix event id of the summary's command
     paused: Paused | None = None
     deadline: datetime | None = None  # end of the current step
     turn_deadline: datetime | None = None  # end of the current turn
@@ -158,7 +165,8 @@ class GameState:
         for name in ("players", "participants", "order", "nudged"):
             d[name] = tuple(d.get(name, ()))
         d["turns"] = tuple(
-            Turn(t["speaker"], tuple(t["texts"]), t["status"], t["truncated"], t.get("erased", False))
+            Turn(t["speaker"], tuple(t["texts"]), t["status"], t["truncated"], t.get("erased", False),
+                 _refs(t.get("refs", ()), len(t["texts"])))
             for t in d.get("turns", ())
         )
         d["actions"] = tuple(Action(**a) for a in d.get("actions", ()))
@@ -181,6 +189,12 @@ def _dump(value):
     if hasattr(value, "__dataclass_fields__"):
         return {f.name: _dump(getattr(value, f.name)) for f in fields(value)}
     return value
+
+
+def _refs(refs, count: int) -> tuple[str, ...]:
+    """One ref per text (states saved before refs existed have none: "")."""
+    refs = tuple(refs)[:count]
+    return refs + ("",) * (count - len(refs))
 
 
 def _time(value: str | None) -> datetime | None:

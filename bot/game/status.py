@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.game.params import Params, Term, UserRef, duration, level_term, params, step_term, users
+from bot.game.params import Params, Term, UserRef, count_term, duration, level_term, params, step_term, users
 from bot.game.state import ACTIONS, CARD, LEVELS, LOBBY, RESOURCES, ROUND, SYNTHESIS, GameState
 from bot.game.timing import seconds_left
 
@@ -26,18 +26,18 @@ def describe(state: GameState, now: datetime) -> tuple[str, Params]:
     phase = state.phase
     if phase == LOBBY:
         return "game.status.lobby", params(
-            facilitator=UserRef(state.facilitator, ping=False),
-            players=users(state.players, ping=False) or "—", count=len(state.players))
+            facilitator=UserRef(state.facilitator),
+            players=users(state.players) or "—", count=len(state.players))
     if phase == ROUND and state.speaker:
         return "game.status.round", params(
-            speaker=UserRef(state.speaker, ping=False), position=state.current + 1,
+            speaker=UserRef(state.speaker), position=state.current + 1,
             total=len(state.order), time=time_term(state, now))
     if phase == RESOURCES:
         voted = sum(1 for p in state.players if state.vote_of(p) is not None)
         return "game.status.resources", params(voted=voted, total=len(state.players),
                                                time=time_term(state, now))
     if phase == ACTIONS:
-        return "game.status.actions", params(count=len(state.actions), time=time_term(state, now))
+        return "game.status.actions", params(ideas=count_term("ideas", len(state.actions)), time=time_term(state, now))
     if phase in (CARD, ROUND, SYNTHESIS):
         return "game.status.step", params(step=step_term(phase), time=time_term(state, now))
     return "game.status.none", ()
@@ -52,6 +52,6 @@ def list_actions(state: GameState) -> tuple[tuple[str, Params], ...]:
         ideas = [a for a in state.actions if a.level == level]
         if ideas:
             lines.append(("game.actions.level", params(level=level_term(level))))
-            lines.extend(("game.actions.item", params(number=a.seq, text=a.text, user=UserRef(a.author, ping=False)))
+            lines.extend(("game.actions.item", params(number=a.seq, text=a.text, user=UserRef(a.author)))
                          for a in ideas)
     return tuple(lines)

@@ -6,14 +6,16 @@ theme's resources were shared, the vote, the action ideas grouped by the four
 levels, and a volunteer's summary.
 
 Amending (the guide: "une synthèse peut être rédigée par une volontaire"): ``End``
-(or a "no" vote) opens the ``synthesis`` phase and posts a *draft*
-(``PostSynthesis(final=False)``). During that window any player may type
+(or a "no" vote) opens the ``synthesis`` phase; its *draft* is shown to whoever asks
+(``!synthesis`` alone), not posted, so the room gets the text once. During that window
+any player may type
 ``!synthese <text>`` (event ``Amend``): the text becomes the volunteer's summary
 paragraph, shown with its author; a later ``Amend`` replaces it, so the group can
-improve one paragraph rather than stack several. Contributions themselves are not
-edited: they are what each person said. The facilitator's ``End`` or ``Next``, or the
+improve one paragraph rather than stack several. A contribution is what its author
+said as they last wrote it: their Matrix edits replace its messages, deletions remove
+them (:mod:`bot.game.edits`). The facilitator's ``End`` or ``Next``, or the
 end of the window (``Settings.synthesis_seconds``), makes it final
-(``PostSynthesis(final=True)`` then ``GameOver``).
+(``PostSynthesis(final=True)`` then ``GameOver``): the full text and the file.
 
 Titles and words come from the caller (deck and catalogue lookups), so this module
 imports neither.
@@ -151,6 +153,8 @@ def to_markdown(
             out.append(italic("game.synth.erased"))
         elif c.text:
             out.append(_quote(c.text))
+        elif c.status == SPOKEN:
+            out.append(italic("game.synth.deleted"))  # the speaker's messages were all deleted
         if c.status != SPOKEN:
             out += ["", italic("game.synth.turn." + c.status)]
         out.append("")

@@ -1,6 +1,9 @@
-"""Step 3: the theme's resources, then "go on to actions?" decided by a typed vote.
+"""Step 3: the theme's resources, then "go on to actions?" decided by a vote.
 
-Players vote ``yes``/``no`` and may change their mind while the vote is open. The
+Players vote ``yes``/``no``, typed or in the native poll (the engine turns a poll
+answer into the same ``Vote``), and may change their mind while the vote is open:
+one vote per person, the latest wins, whichever way it came. The poll is opened
+with the question and closed with the result. The
 vote is settled as soon as every player has voted, when the step's time runs out, or
 when the facilitator moves on with ``Next``. A majority decides; a tie is decided by
 the facilitator: a facilitator's vote (a non-player facilitator's vote counts only
@@ -14,7 +17,7 @@ from dataclasses import replace
 
 from bot.game import ending
 from bot.game.context import Ctx, IllegalMove
-from bot.game.effects import PostResources, Say
+from bot.game.effects import EndPoll, PostResources, Say, StartPoll
 from bot.game.params import UserRef, duration, params
 from bot.game.state import RESOURCES, GameState, VoteResult
 from bot.game.timing import time_up, timed
@@ -29,6 +32,7 @@ def begin(state: GameState, ctx: Ctx, effects: list):
         Say("game.step3"),
         PostResources(state.theme or ""),
         Say("game.vote_question", params(time=duration(ctx.settings.resources_seconds))),
+        StartPoll(state.players),
     ]
     return new, effects
 
@@ -54,7 +58,7 @@ def vote(state: GameState, event, ctx: Ctx):
     if ctx.facilitator and state.tie_pending:
         new = replace(new, casting_vote=event.yes)
     voted = sum(1 for u, _ in new.votes if u in new.players)
-    effects = [Say(key, params(user=UserRef(user, ping=False), voted=voted, total=len(new.players)))]
+    effects = [Say(key, params(user=UserRef(user), voted=voted, total=len(new.players)))]
     return settle_if_complete(new, ctx, effects)
 
 
@@ -85,6 +89,7 @@ def settle(state: GameState, ctx: Ctx, effects: list, *, by_next: bool = False):
             yes=yes, no=no, facilitator=UserRef(state.facilitator)))]
     new = replace(state, vote=VoteResult(yes, no, go_on, by), tie_pending=False)
     result = params(yes=yes, no=no)
+    effects = list(effects) + [EndPoll(yes, no, go_on)]
     if go_on:
         return ending.begin_actions(new, ctx, list(effects) + [Say("game.vote_yes", result)])
     return ending.begin_synthesis(new, ctx, list(effects) + [Say("game.vote_no", result)])

@@ -14,13 +14,14 @@ from typing import Any, Callable
 
 from bot.decks import Card, Library
 from bot.game import UserRef, resolve
-from bot.game.params import mentioned
 from bot.game.privacy import erased_number
 from bot.messages.catalogue import Catalogue
+from bot.messages import notify
 from bot.messages.render import Html, Mention, Rendered, Renderer, bilingual, escape, pill
 
-# The longest message body we post in one piece; resources are split per section.
-MAX_MESSAGE_CHARS = 8000
+# The longest message body we post in one piece (with its HTML and encryption, well
+# under Matrix's 64 KiB per event); longer resources are split between sections.
+MAX_MESSAGE_CHARS = 16000
 
 
 @dataclass
@@ -32,6 +33,7 @@ class RoomView:
     display_name: Callable[[str], str]
     library: Library  # the built-in and configured decks, plus the room's own cards
     pseudonymous: bool = False  # syntheses show "Participant 1…" instead of names
+    timezone: str = "UTC"  # IANA zone of the dates people read (schedule.default_timezone)
     also: tuple[str, ...] = ()  # a bilingual room's second language, shown below the main one
 
     @property
@@ -41,7 +43,7 @@ class RoomView:
 
     def only(self, lang: str) -> "RoomView":
         """The same room seen in ``lang`` alone (e.g. a card asked for in another language)."""
-        return RoomView(lang, self.prefix, self.display_name, self.library, self.pseudonymous)
+        return RoomView(lang, self.prefix, self.display_name, self.library, self.pseudonymous, self.timezone)
 
 
 @dataclass(frozen=True)
@@ -61,12 +63,17 @@ class Narrator:
 
     # -- catalogue messages with game parameters -----------------------------------
 
-    def values(self, room: RoomView, params: tuple, *, lang: str | None = None) -> dict[str, Any]:
+    def values(self, room: RoomView, params: tuple, *, lang: str | None = None,
+               acting: str | None = None) -> dict[str, Any]:
+        """``params`` ready for the renderer; the users of parameter ``acting`` become pills."""
         lang = lang or room.language
 
-        def user(ref: UserRef):
-            name = self.person(room, ref.user_id, lang)
-            return Mention(ref.user_id, name) if ref.ping and erased_number(ref.user_id) is None else name
+        def named(ref: UserRef):
+            return self.person(room, ref.user_id, lang)
+
+        def pilled(ref: UserRef):
+            name = named(ref)
+            return Mention(ref.user_id, name) if erased_number(ref.user_id) is None else name
 
         def user_list(items: tuple) -> Html:
             html_parts = [pill(i) if isinstance(i, Mention) else escape(str(i)) for i in items]
@@ -78,9 +85,10 @@ class Narrator:
                      for k, v in inner.items()}
             return self.catalogue.text(lang, key, prefix=room.prefix, **plain)
 
-        values = resolve(params, text=text, user=user, user_list=user_list,
-                         theme=lambda t: room.library.theme_title(t, lang),
-                         card=lambda c: self.card_title(room.library, c, lang))
+        lookups = dict(text=text, user_list=user_list, theme=lambda t: room.library.theme_title(t, lang),
+                       card=lambda c: self.card_title(room.library, c, lang))
+        values = resolve(tuple(p for p in params if p[0] != acting), user=named, **lookups)
+        values.update(resolve(tuple(p for p in params if p[0] == acting), user=pilled, **lookups))
         values.setdefault("prefix", room.prefix)
         return {k: v.words(lang) if isinstance(v, PerLanguage) else v for k, v in values.items()}
 
@@ -92,13 +100,17 @@ class Narrator:
             return parts[0]
         return bilingual(parts, [self.catalogue.text(lang, "language.name") for lang in languages])
 
-    def message(self, room: RoomView, key: str, params: tuple = (), msgtype: str = "m.notice") -> Rendered:
+    def message(self, room: RoomView, key: str, params: tuple = ()) -> Rendered:
+        """Catalogue message ``key``: ``m.text`` pinging whom it asks to act, else ``m.notice`` (see notify.py)."""
+        acting = notify.acting_param(key)
+
         def build(lang: str) -> Rendered:
-            return self.renderer.render(lang, key, msgtype, **self.values(room, params, lang=lang))
+            return self.renderer.render(lang, key, notify.msgtype(key),
+                                        **self.values(room, params, lang=lang, acting=acting))
 
         rendered = self.each(room, build)
-        # Users inside lists and nested terms are pinged too; an erased person is nobody to ping.
-        mentions = tuple(dict.fromkeys(m for m in rendered.mentions + mentioned(params) if erased_number(m) is None))
+        # An erased person is nobody to ping.
+        mentions = tuple(m for m in notify.addressees(key, params) if erased_number(m) is None)
         return Rendered(rendered.body, rendered.html, mentions, rendered.msgtype)
 
     def lines(self, room: RoomView, lines: tuple[tuple[str, tuple], ...]) -> Rendered:
@@ -139,34 +151,46 @@ class Narrator:
         blocks += [_Block.bold(self.catalogue.text(lang, "narration.card_questions")), _Block.items(card.questions)]
         if card.dilemma:
             blocks += [_Block.bold(self.catalogue.text(lang, "narration.card_dilemma")), _Block.para(card.dilemma)]
-        return _Block.message(blocks, "m.text")
+        return _Block.message(blocks)
 
-    def resources(self, room: RoomView, theme: str) -> list[Rendered]:
-        """One message per section; in a bilingual room, each section in both languages."""
-        per_language = {lang: self._resources(lang, room, theme) for lang in room.languages}
-        count = max(len(parts) for parts in per_language.values())
-        out = []
-        for index in range(count):
-            out.append(self.each(room, lambda lang: per_language[lang][min(index, len(per_language[lang]) - 1)]))
-        return out
+    def resources(self, room: RoomView, theme: str, max_chars: int = MAX_MESSAGE_CHARS) -> list[Rendered]:
+        """The theme's resources: one message, or one per group of sections beyond ``max_chars``.
 
-    def _resources(self, lang: str, room: RoomView, theme: str) -> list[Rendered]:
+        In a bilingual room every group holds the same sections in both languages (the
+        completeness check keeps the sections in step), so the limit counts both.
+        """
+        languages = room.languages
+        blocks = {lang: self._resource_blocks(lang, room, theme) for lang in languages}
+        sizes = [sum(sum(len(b.text) + 2 for b in blocks[lang][i]) if i < len(blocks[lang]) else 0
+                     for lang in languages) for i in range(max(len(v) for v in blocks.values()))]
+        groups: list[list[int]] = [[0]]  # indices into each language's list; 0 is the header
+        size = sizes[0]
+        for index in range(1, len(sizes)):
+            if size + sizes[index] > max_chars and groups[-1] != [0]:  # the header keeps a section
+                groups.append([])
+                size = 0
+            groups[-1].append(index)
+            size += sizes[index]
+        return [self.each(room, lambda lang, group=group: _Block.message(
+            [b for i in group if i < len(blocks[lang]) for b in blocks[lang][i]])) for group in groups]
+
+    def _resource_blocks(self, lang: str, room: RoomView, theme: str) -> list[list["_Block"]]:
+        """The header (with "no resources" when there are none), then one list of blocks per section."""
         sections = room.library.resources(theme, lang)
-        header = _Block.bold(self.catalogue.text(lang, "narration.resources_header",
-                                                 theme=room.library.theme_title(theme, lang)))
+        header = [_Block.bold(self.catalogue.text(lang, "narration.resources_header",
+                                                  theme=room.library.theme_title(theme, lang)))]
         if not sections:
-            return [_Block.message([header, _Block.italic(self.catalogue.text(lang, "narration.resources_none"))])]
-        out = []
-        for index, section in enumerate(sections):
-            blocks = [header] if index == 0 else []
-            blocks.append(_Block.bold(section.title))
+            return [header + [_Block.italic(self.catalogue.text(lang, "narration.resources_none"))]]
+        out = [header]
+        for section in sections:
+            blocks = [_Block.bold(section.title)]
             if section.text:
                 blocks.append(_Block.para(section.text))
             if section.items:
                 blocks.append(_Block.items(section.items))
             if section.note:
                 blocks.append(_Block.italic(section.note))
-            out.append(_Block.message(blocks))
+            out.append(blocks)
         return out
 
     def board(self, room: RoomView) -> Rendered:
@@ -183,7 +207,6 @@ class Narrator:
                 blocks.append(_Block.para(level.description))
             if level.questions:
                 blocks.append(_Block.items(level.questions))
-        blocks.append(_Block.italic(self.catalogue.text(lang, "narration.board_levels", prefix=room.prefix)))
         return _Block.message(blocks)
 
     def prompt(self, room: RoomView, index: int, speaker: str) -> Rendered:

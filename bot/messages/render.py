@@ -23,6 +23,11 @@ _ITALIC = re.compile(r"(?<![\w])_(.+?)_(?![\w])", re.S)
 # is inserted.
 _FIELD = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_]*)\}")
 _MARKER = re.compile("\x00(\\d+)\x00")
+# Elision before a parameter starting with a vowel, per language: French "de {user}"
+# with Alex gives "d'Alex", "que {x}" "qu'…". (Names starting with h are left alone:
+# muet or aspiré, a program cannot tell.)
+_ELISION = {"fr": re.compile("(?<![\\w'’])([Dd]e|[Qq]ue) (?=\x00(\\d+)\x00)")}
+_VOWELS = frozenset("aeiouyàâäéèêëîïôöùûüœæ")
 
 
 @dataclass(frozen=True)
@@ -90,8 +95,12 @@ def _plain_markup(template: str) -> str:
     return _ITALIC.sub(r"\1", out)
 
 
-def render_template(template: str, params: dict[str, object], msgtype: str = "m.notice") -> Rendered:
-    """Fill ``template`` with ``params``: escaped in HTML, raw in the plain body."""
+def render_template(template: str, params: dict[str, object], msgtype: str = "m.notice",
+                    lang: str | None = None) -> Rendered:
+    """Fill ``template`` with ``params``: escaped in HTML, raw in the plain body.
+
+    ``lang`` applies that language's elision before parameters (French "d'Alex").
+    """
     mentions: list[str] = []
     html_values: list[str] = []
     text_values: list[str] = []
@@ -113,6 +122,12 @@ def render_template(template: str, params: dict[str, object], msgtype: str = "m.
     # Fields become markers first, so template markup ("**{name}**") is
     # converted on the template alone, never inside a parameter.
     skeleton = _FIELD.sub(token, template)
+    elision = _ELISION.get(lang or "")
+    if elision is not None:
+        def elide(match: re.Match) -> str:
+            value = text_values[int(match.group(2))]
+            return match.group(1)[:-1] + "'" if value[:1].lower() in _VOWELS else match.group(0)
+        skeleton = elision.sub(elide, skeleton)
     html_out = _markup(html.escape(skeleton, quote=False))
     text_out = _plain_markup(skeleton)
     html_out = _MARKER.sub(lambda m: html_values[int(m.group(1))], html_out)
@@ -127,7 +142,7 @@ class Renderer:
         self.catalogue = catalogue
 
     def render(self, lang: str, key: str, msgtype: str = "m.notice", **params: object) -> Rendered:
-        return render_template(self.catalogue.template(lang, key), params, msgtype)
+        return render_template(self.catalogue.template(lang, key), params, msgtype, self.catalogue.language(lang))
 
     def render_in(self, languages: tuple[str, ...], key: str, msgtype: str = "m.notice",
                   **params: object) -> Rendered:
@@ -141,7 +156,8 @@ class Renderer:
         mentions: list[str] = []
         for part in parts:
             mentions.extend(part.mentions)
-        msgtype = parts[0].msgtype if parts else "m.notice"
+        # A part that asks someone to act makes the whole message one that notifies them.
+        msgtype = "m.text" if any(p.msgtype == "m.text" for p in parts) else "m.notice"
         return Rendered(
             separator.join(p.body for p in parts),
             sep_html.join(p.html for p in parts),

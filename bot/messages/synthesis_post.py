@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from bot.game import GameState, Wording, build_synthesis, to_markdown
 from bot.messages.markdown import plain, to_html
 from bot.messages.narration import Narrator, RoomView
 from bot.messages.render import Rendered
 
-DATE_FORMATS = {"fr": "%d/%m/%Y %H:%M UTC", "en": "%Y-%m-%d %H:%M UTC", "ro": "%d.%m.%Y %H:%M UTC",
-                "el": "%d/%m/%Y %H:%M UTC", "de": "%d.%m.%Y %H:%M UTC"}
+# Followed by the zone's name: dates are read in the room's zone, not UTC.
+DATE_FORMATS = {"fr": "%d/%m/%Y %H:%M", "en": "%Y-%m-%d %H:%M", "ro": "%d.%m.%Y %H:%M",
+                "el": "%d/%m/%Y %H:%M", "de": "%d.%m.%Y %H:%M"}
 
 
 class SynthesisWriter:
@@ -37,7 +39,7 @@ class SynthesisWriter:
             text=lambda key, **params: catalogue.text(lang, key, **params),
             card_title=lambda card_id: self.narrator.card_title(library, card_id, lang),
             theme_title=lambda theme: library.theme_title(theme, lang),
-            date_text=lambda d: d.astimezone(timezone.utc).strftime(DATE_FORMATS.get(lang, DATE_FORMATS["en"])),
+            date_text=lambda d: local_date(d, view.timezone, lang),
         )
 
     def posts(self, view: RoomView, state: GameState, final: bool) -> list:
@@ -47,9 +49,16 @@ class SynthesisWriter:
         message = Rendered(body, to_html(document), (), "m.notice")
         if not final:
             return [message]
-        day = (state.started or state.created or datetime.now(timezone.utc)).strftime("%Y-%m-%d")
+        when = state.started or state.created or datetime.now(timezone.utc)
+        day = when.astimezone(ZoneInfo(view.timezone)).strftime("%Y-%m-%d")
         filename = self.narrator.catalogue.text(view.language, "narration.synthesis_file", date=day)
         return [message, {"type": "file", "text": document, "filename": filename, "mimetype": "text/markdown"}]
+
+
+def local_date(moment: datetime, zone: str, lang: str) -> str:
+    """``moment`` as people in ``zone`` read it: "04/03/2025 14:00 (Europe/Paris)"."""
+    local = moment.astimezone(ZoneInfo(zone))
+    return local.strftime(DATE_FORMATS.get(lang, DATE_FORMATS["en"])) + f" ({zone})"
 
 
 def pseudonyms(synthesis, label):

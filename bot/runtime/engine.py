@@ -23,8 +23,11 @@ from typing import Awaitable, Callable
 
 from bot.game import GameState, IllegalMove, Settings, apply, event_to_dict, pending_timers
 from bot.game import effects as fx
-from bot.game.events import Event, TimerFired
+from bot.game.edits import holds, redact
+from bot.game.events import Event, TimerFired, Vote
 from bot.game.state import ROUND
+from bot.messages import poll
+from bot.messages.moment import compose
 from bot.messages.narration import Narrator, RoomView
 from bot.messages.render import Rendered
 from bot.store.games import GameStore, OutboxItem, Step
@@ -35,6 +38,7 @@ log = logging.getLogger(__name__)
 
 Send = Callable[[str, dict, str], Awaitable[str]]
 SendFile = Callable[[str, bytes, str, str, str], Awaitable[str]]
+SendEvent = Callable[[str, str, dict, str], Awaitable[str]]  # room, event type, content, transaction id
 
 
 
@@ -53,6 +57,7 @@ class Outgoing:
 
     send: Send
     send_file: SendFile
+    send_event: SendEvent | None = None  # other event types (the poll); None: not sent (no Matrix)
 
 
 class Engine:
@@ -119,7 +124,7 @@ class Engine:
             if outcome.state == state and not outcome.effects:
                 return True  # the transport marks the event handled
             view = await self.views(room_id)
-            messages = await self._render(view, outcome.state, outcome.effects)
+            messages = await self._render(room_id, view, outcome.state, outcome.effects)
             over = any(isinstance(e, fx.GameOver) for e in outcome.effects)
             game_id, items = await self.games.commit(Step(
                 room_id=room_id, state=outcome.state.to_dict(), active=not over,
@@ -134,6 +139,24 @@ class Engine:
             await self._deliver(items)
             return True
 
+    async def poll_answer(self, room_id: str, sender: str, poll_id: str, answers: tuple[str, ...], *,
+                          facilitator: bool, source_event_id: str) -> None:
+        """An answer to the vote's poll: the same ``Vote`` as a typed one, if it answers the open poll."""
+        yes = poll.vote_of(answers)
+        if yes is None or await self.games.poll(room_id) != poll_id:
+            return  # a spoiled answer, or an answer to an older poll
+        await self.handle(room_id, Vote(sender, yes), facilitator=facilitator, source_event_id=source_event_id)
+
+    async def redact_in_past_games(self, room_id: str, ref: str) -> None:
+        """A deleted message's text out of the room's ended games still stored (the log follows)."""
+        async with self._locks[room_id]:
+            for game in await self.games.room_games(room_id):
+                if game.active:
+                    continue  # the game in progress had the Redact event
+                state = GameState.from_dict(game.state)
+                if holds(state, ref):
+                    await self.games.rewrite(game.id, redact(state, ref).to_dict())
+
     async def _fire(self, game_id: int, kind: str, seq: int) -> None:
         stored = await self.games.game(game_id)
         if stored is None or not stored.active:
@@ -145,32 +168,22 @@ class Engine:
 
     # -- effects ------------------------------------------------------------------------
 
-    async def _render(self, view: RoomView, state: GameState, effects: tuple) -> list[dict]:
-        out: list[dict] = []
-        for effect in effects:
-            for rendered in self._render_one(view, state, effect):
-                if isinstance(rendered, dict):
-                    out.append(rendered)
-                else:
-                    out.append({"type": "message", "content": rendered.content()})
-        return out
+    async def _render(self, room_id: str, view: RoomView, state: GameState, effects: tuple) -> list[dict]:
+        """One message for the transition, then its file or poll event (see bot/messages/moment.py)."""
+        open_poll = None
+        if any(isinstance(e, fx.EndPoll) for e in effects):
+            open_poll = await self.games.poll(room_id)
 
-    def _render_one(self, view: RoomView, state: GameState, effect) -> list:
-        n = self.narrator
-        if isinstance(effect, (fx.Say, fx.Reply)):
-            return [n.message(view, effect.key, effect.params)]
-        if isinstance(effect, fx.PostCard):
-            card = view.library.card(effect.card_id, view.language)
-            return [n.card(view, card)] if card else []
-        if isinstance(effect, fx.PostResources):
-            return n.resources(view, effect.theme)
-        if isinstance(effect, fx.PostBoard):
-            return [n.board(view)]
-        if isinstance(effect, fx.PostPrompt):
-            return [n.prompt(view, effect.index, effect.speaker)]
-        if isinstance(effect, fx.PostSynthesis):
-            return self.synthesis.posts(view, state, effect.final)
-        return []  # timers and game over are handled by handle()
+        def extras(effect) -> list[dict]:
+            if isinstance(effect, fx.StartPoll):
+                event_type, content = poll.start(self.narrator, view, effect)
+                return [{"type": "event", "event_type": event_type, "content": content, "poll": "start"}]
+            if isinstance(effect, fx.EndPoll) and open_poll is not None:
+                event_type, content = poll.end(self.narrator, view, effect, open_poll)
+                return [{"type": "event", "event_type": event_type, "content": content}]
+            return []
+
+        return compose(self.narrator, view, state, effects, self.synthesis.posts, extras)
 
     async def _deliver(self, items: list[OutboxItem]) -> None:
         """Send a step's messages in order, then clear them from the outbox in one go.
@@ -183,6 +196,15 @@ class Engine:
             if effect["type"] == "file":
                 await self.outgoing.send_file(item.room_id, effect["text"].encode("utf-8"), effect["filename"],
                                               effect["mimetype"], item.tx_id)
+            elif effect["type"] == "event":
+                if self.outgoing.send_event is None:
+                    continue
+                event_id = await self.outgoing.send_event(item.room_id, effect["event_type"], effect["content"],
+                                                          item.tx_id)
+                if effect.get("poll") == "start":
+                    # Before the outbox is cleared: after a crash the same transaction id
+                    # gives the same event id, recorded then.
+                    await self.games.set_poll(item.room_id, event_id)
             else:
                 await self.outgoing.send(item.room_id, effect["content"], item.tx_id)
         await self.games.outbox_done(*(item.tx_id for item in items))

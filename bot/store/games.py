@@ -133,6 +133,13 @@ class GameStore:
             await self.store.checkpoint()
         return game_id, items
 
+    async def set_poll(self, room_id: str, event_id: str) -> None:
+        """The event id of the room's latest vote poll (one per room: answers must relate to it)."""
+        await self.store.set_value(f"poll:{room_id}", event_id)
+
+    async def poll(self, room_id: str) -> str | None:
+        return await self.store.get_value(f"poll:{room_id}")
+
     async def active_games(self) -> list[StoredGame]:
         rows = await fetch_all(
             self.store.conn, "SELECT id, room_id, state, active FROM games WHERE active = 1 ORDER BY id",
