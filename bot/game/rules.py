@@ -135,6 +135,11 @@ def _timer(state: GameState, event: TimerFired, ctx: Ctx) -> Outcome:
     if at is None or handler is None or ctx.now + timing.EARLY_TOLERANCE < at:
         return Outcome(state, ())  # stale, or early because it was re-armed later
     new, effects = handler(state, ctx)
+    late = ctx.now - at
+    if event.kind in ("step", "turn") and late > timing.LATE:
+        # The deadline passed while the bot was down: its timer fires at once on
+        # restart, and the room hears why the game moves on now.
+        effects = [timing.late_word(state, late), *effects]
     return Outcome(new, _with_timers(state, new, effects, (event.kind, event.seq)))
 
 
