@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Iterable
+from typing import Callable
 
 from bot.game import ending, lobby, timing, votes
 from bot.game import round as speaking
@@ -24,7 +24,7 @@ from bot.game.settings import Settings
 from bot.game.state import (ABORTED, ACTIONS, CARD, FINISHED, IDLE, LOBBY, RESOURCES, ROUND, SYNTHESIS, TIMED,
                             GameState)
 
-__all__ = ["IllegalMove", "Outcome", "apply", "replay", "TRANSITIONS"]
+__all__ = ["IllegalMove", "Outcome", "apply", "TRANSITIONS"]
 
 Handler = Callable[[GameState, Event, Ctx], tuple[GameState, list]]
 PLAYING = (CARD, ROUND, RESOURCES, ACTIONS)
@@ -150,17 +150,3 @@ def _with_timers(old: GameState, new: GameState, effects: list, fired) -> tuple:
     tail = [e for e in effects if isinstance(e, GameOver)]
     return tuple(head) + timers + tuple(tail)
 
-
-def replay(entries: Iterable[tuple[Event, datetime, bool]], settings: Settings = Settings(),
-           state: GameState | None = None) -> GameState:
-    """The state after applying a logged list of ``(event, now, facilitator)``.
-
-    An entry that was refused when it happened is refused again and changes nothing.
-    """
-    state = state or GameState()
-    for event, now, facilitator in entries:
-        try:
-            state = apply(state, event, now, facilitator=facilitator, settings=settings).state
-        except IllegalMove:
-            pass
-    return state
