@@ -3,7 +3,7 @@
     reflextics [run] --config config.yaml    run the bot (--config before or after `run`,
                                              or REFLEXTICS_CONFIG in the environment)
     reflextics check-config FILE [--connect] validate a config; --connect: look at the account
-    reflextics validate-decks [PATH…]        check deck files
+    reflextics validate-decks [PATH…]        check deck files and that every language is complete
     reflextics local [--dir D] [--port N]    the bot on an embedded local Synapse (make run)
     reflextics demo [--keep DIR]             a scripted game with simulated players (make demo)
     reflextics --version
@@ -77,8 +77,18 @@ def main(argv: list[str] | None = None) -> int:
 def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "validate-decks":
         from bot.decks.cli import validate_main
+        from bot.messages.completeness import check_all
 
-        return validate_main(args.paths)
+        status = validate_main(args.paths)
+        # Every language complete and in step: catalogue, built-in cards, resources.
+        problems = check_all()
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        if problems:
+            print(f"error: {len(problems)} language problem(s)", file=sys.stderr)
+            return 1
+        print("OK: every language is complete (catalogue, cards, resources)")
+        return status
     if args.command == "local":
         from bot.devtools.local import run_local
 

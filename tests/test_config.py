@@ -65,7 +65,7 @@ def test_minimal_config_gets_defaults():
         ({"matrix__colour": "red"}, "matrix.colour: unknown key"),
         ({"matrix__reset_foreign_cross_signing": "yes"}, "matrix.reset_foreign_cross_signing: must be true or false"),
         ({"rooms__require_encryption": "yes"}, "rooms.require_encryption: must be true or false"),
-        ({"rooms__default_language": "de"}, "rooms.default_language: must be one of fr, en"),
+        ({"rooms__default_language": "it"}, "rooms.default_language: must be one of fr, en, ro, el, de"),
         ({"rooms__only_cross_signed_senders": "no"}, "rooms.only_cross_signed_senders: must be true or false"),
         ({"access__trainers": "@a:b.c"}, "access.trainers: must be a list of strings"),
         ({"access__invite_users": ["alice"]}, "access.invite_users: 'alice' is not a Matrix user id"),

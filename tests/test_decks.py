@@ -192,7 +192,8 @@ def test_narrator_prompts(library):
         "Quels sont les enjeux dans cette situation ?",
     ]
     assert len(library.prompts("en")) == 5 and library.prompts("en")[0] == "What do you think?"
-    assert library.prompts("de") == library.prompts("fr")  # unknown language: the guide's
+    assert library.prompts("de")[0] == "Was denken Sie darüber?"
+    assert library.prompts("it") == library.prompts("fr")  # unknown language: the guide's
 
 
 # --- finding cards and themes by name ----------------------------------------------
@@ -233,6 +234,8 @@ def test_resolve(library, typed, expected):
 def test_theme_titles_and_card_fallback(library):
     assert library.theme_title("ethics", "fr") == "Adopter une posture éthique numérique"
     assert library.theme_title("ethics", "en") == "Adopting an ethical digital stance"
-    assert library.theme_title("ethics", "ro") == "Adopter une posture éthique numérique"
-    assert library.card("dp-01", "ro").language == "fr"
+    assert library.theme_title("ethics", "ro") == "Adoptarea unei atitudini etice în mediul digital"
+    assert library.theme_title("ethics", "it") == "Adopter une posture éthique numérique"
+    assert library.card("dp-01", "el").language == "el"
+    assert library.card("dp-01", "it").language == "fr"
     assert library.card("nope", "fr") is None

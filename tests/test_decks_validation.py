@@ -143,7 +143,7 @@ def test_unknown_keys(decks):
     write(decks, "my.yaml", HEADER.replace("cards:", "colour: red\ncards:") + GOOD_CARD + "    colour: blue\n")
     assert problems_for(decks) == [
         "decks/my.yaml:4: colour: unknown key (allowed: schema_version, deck, language, title, source, "
-        "attribution, themes, cards, resources)",
+        "attribution, review, themes, cards, resources)",
         f'decks/my.yaml:11: card "x-1": colour: unknown key (allowed: {ALLOWED})',
     ]
 

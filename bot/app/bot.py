@@ -17,6 +17,7 @@ from bot.messages.catalogue import Catalogue
 from bot.matrix.transport import MatrixTransport
 from bot.messages.narration import Narrator, RoomView
 from bot.game import UserRef
+from bot.commands.languages import LanguageCommands
 from bot.commands.play import GamePlay
 from bot.commands.privacy import Privacy, Throttle
 from bot.messages.render import Renderer
@@ -52,10 +53,11 @@ class Bot:
             self.room_view,
         )
         self._libraries: dict[str, Library] = {}  # per room, with its own cards
-        self.play = GamePlay(self.engine, self.narrator, self.room_view, self.is_facilitator,
-                             self.store.set_room_language, skipped=tuple(problems),
+        self.play = GamePlay(self.engine, self.narrator, self.room_view, self.is_facilitator, skipped=tuple(problems),
                              cards_changed=lambda room_id: self._libraries.pop(room_id, None))
         self.play.register(self.router)
+        LanguageCommands(self.engine, self.narrator, self.room_view, self.is_facilitator,
+                         self.store.set_room_languages).register(self.router)
         self.scheduling = Scheduling(
             ScheduleStore(store), self.engine, self.room_view, self.is_facilitator,
             Outgoing(self.transport.send, self.transport.send_file), config.schedule,
@@ -144,8 +146,7 @@ class Bot:
             log.info("Joined %s (encrypted: %s)", room.room_id, room.encrypted)
             return
         log.info("Leaving unencrypted room %s", room.room_id)
-        lang = await self.room_language(room.room_id)
-        rendered = self.renderer.render(lang, "unencrypted_room")
+        rendered = self.renderer.render_in(await self.room_languages(room.room_id), "unencrypted_room")
         await self.transport.send(room.room_id, rendered.content(), reply_tx_id(f"unencrypted:{room.room_id}", 0))
         await self.transport.leave(room.room_id)
 
@@ -180,6 +181,7 @@ class Bot:
             event_id=event.event_id,
             command=command,
             language=await self.room_language(room.room_id),
+            also=(await self.room_languages(room.room_id))[1:],
             prefix=self.config.prefix,
             renderer=self.renderer,
             send=self.transport.send,
@@ -212,8 +214,9 @@ class Bot:
             name = room.user_name(user_id) if room is not None else None
             return name or user_id
 
-        return RoomView(await self.room_language(room_id), self.config.prefix, display_name,
-                        await self.room_library(room_id), await self.store.room_pseudonymous(room_id))
+        main, *also = await self.room_languages(room_id)
+        return RoomView(main, self.config.prefix, display_name, await self.room_library(room_id),
+                        await self.store.room_pseudonymous(room_id), also=tuple(also))
 
     async def room_library(self, room_id: str) -> Library:
         library = self._libraries.get(room_id)
@@ -236,12 +239,20 @@ class Bot:
         return room.room_version == "12" and user_id in self.transport.creators.get(room_id, ())
 
     async def room_language(self, room_id: str) -> str:
-        return await self.store.room_language(room_id) or self.config.rooms.default_language
+        return (await self.room_languages(room_id))[0]
+
+    async def room_languages(self, room_id: str) -> tuple[str, ...]:
+        """The room's languages, the main one first (one, or two in a bilingual room)."""
+        languages = await self.store.room_languages(room_id) or (self.config.rooms.default_language,)
+        # A language the catalogue lacks (e.g. after a downgrade) is dropped, never shown broken.
+        return tuple(lang for lang in languages if lang in self.catalogue.messages) or (self.catalogue.default_language,)
 
     async def _help(self, ctx: Context) -> None:
         # Help answers in the language of the name typed (!aide / !help), so
-        # anyone can read it whatever the room's setting.
-        await ctx.reply("help", ctx.asked_language)
+        # anyone can read it whatever the room's setting; in the room's
+        # language(s) when that is one of them.
+        asked = ctx.command.language
+        await ctx.reply("help", asked if asked and asked not in ctx.languages else None)
 
 
 def game_settings(config: Config) -> Settings:

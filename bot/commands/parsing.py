@@ -1,7 +1,10 @@
-"""Parsing typed commands: prefix, English/French names, accents and case.
+"""Parsing typed commands: prefix, names in every language, accents and case.
 
 Pure: no I/O. ``parse`` turns a message body into a :class:`Command` (or None when
 the text is not a command), so the router, the game and the tests share one parser.
+Every name of every language is understood in every room: a cross-border team
+types what it knows. Greek names fold like the others (``fold`` drops the tonos
+and lower-cases, final sigma included), so ``!Βοήθεια`` and ``!βοηθεια`` agree.
 """
 
 from __future__ import annotations
@@ -42,17 +45,68 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "add_card": ("add-card", "ajouter-carte", ("addcard", "ajoutercarte")),
     "purge": ("purge", "purger", ()),
     "pseudonyms": ("pseudonyms", "pseudonymes", ()),
+    "card": ("card", "carte", ()),
+}
+
+# command id -> its names in the partners' other languages (Romanian, German, Greek).
+NATIVE: dict[str, dict[str, str]] = {
+    "help": {"ro": "ajutor", "de": "hilfe", "el": "βοήθεια"},
+    "privacy": {"ro": "confidențialitate", "de": "datenschutz", "el": "απόρρητο"},
+    "new": {"ro": "nou", "de": "neu", "el": "νέο"},
+    "join": {"ro": "intră", "de": "beitreten", "el": "συμμετοχή"},
+    "leave": {"ro": "ieși", "de": "verlassen", "el": "αποχώρηση"},
+    "themes": {"ro": "teme", "de": "themen", "el": "θέματα"},
+    "cards": {"ro": "cartonașe", "de": "karten", "el": "κάρτες"},
+    "start": {"ro": "începe", "de": "starten", "el": "έναρξη"},
+    "next": {"ro": "următorul", "de": "weiter", "el": "επόμενο"},
+    "done": {"ro": "gata", "de": "fertig", "el": "τελείωσα"},
+    "pass": {"ro": "pas", "de": "passe", "el": "πάσο"},
+    "skip": {"ro": "sari", "de": "überspringen", "el": "παράλειψη"},
+    "yes": {"ro": "da", "de": "ja", "el": "ναι"},
+    "no": {"ro": "nu", "de": "nein", "el": "όχι"},
+    "action": {"ro": "idee", "de": "idee", "el": "ιδέα"},
+    "actions": {"ro": "idei", "de": "ideen", "el": "ιδέες"},
+    "pause": {"ro": "pauză", "de": "pause", "el": "παύση"},
+    "resume": {"ro": "reia", "de": "fortsetzen", "el": "συνέχεια"},
+    "extend": {"ro": "prelungește", "de": "verlängern", "el": "παράταση"},
+    "end": {"ro": "sfârșit", "de": "ende", "el": "τέλος"},
+    "abort": {"ro": "anulează", "de": "abbrechen", "el": "ακύρωση"},
+    "status": {"ro": "stare", "de": "status", "el": "κατάσταση"},
+    "lang": {"ro": "limba", "de": "sprache", "el": "γλώσσα"},
+    "schedule": {"ro": "programează", "de": "planen", "el": "προγραμματισμός"},
+    "forget_me": {"ro": "uită-mă", "de": "vergiss-mich", "el": "ξέχασέ-με"},
+    "synthesis": {"ro": "sinteză", "de": "synthese", "el": "σύνθεση"},
+    "add_card": {"ro": "adaugă-cartonaș", "de": "neue-karte", "el": "νέα-κάρτα"},
+    "purge": {"ro": "curăță", "de": "bereinigen", "el": "εκκαθάριση"},
+    "pseudonyms": {"ro": "pseudonime", "de": "pseudonyme", "el": "ψευδώνυμα"},
+    "card": {"ro": "cartonaș", "de": "karte", "el": "κάρτα"},
+}
+# Spellings typed without the language's letters (German without umlauts).
+NATIVE_ALIASES: dict[str, tuple[str, ...]] = {
+    "skip": ("ueberspringen",), "extend": ("verlaengern",),
+    "forget_me": ("uitama", "vergissmich"), "add_card": ("adaugacartonas", "neuekarte"),
 }
 
 
+def names(cid: str) -> dict[str, str]:
+    """The name of command ``cid`` in each language."""
+    en, fr, _ = COMMANDS[cid]
+    return {"en": en, "fr": fr, **NATIVE.get(cid, {})}
+
+
 def _index() -> dict[str, tuple[str, str | None]]:
-    index: dict[str, tuple[str, str | None]] = {}
-    for cid, (en, fr, aliases) in COMMANDS.items():
-        # A name shared by both languages ("pause", "themes") says nothing
-        # about the speaker's language.
-        index[fold(en)] = (cid, "en" if en != fr else None)
-        index[fold(fr)] = (cid, "fr" if en != fr else None)
-        for alias in aliases:
+    """Folded name -> (command id, its language, or None when several languages share it)."""
+    languages: dict[str, set[str]] = {}
+    owner: dict[str, str] = {}
+    for cid in COMMANDS:
+        for lang, name in names(cid).items():
+            key = fold(name)
+            if owner.setdefault(key, cid) != cid:
+                raise ValueError(f"command name {name!r} means both {owner[key]} and {cid}")
+            languages.setdefault(key, set()).add(lang)
+    index = {key: (owner[key], next(iter(langs)) if len(langs) == 1 else None) for key, langs in languages.items()}
+    for cid, (_, _, aliases) in COMMANDS.items():
+        for alias in (*aliases, *NATIVE_ALIASES.get(cid, ())):
             index.setdefault(fold(alias), (cid, None))
     return index
 
@@ -68,7 +122,7 @@ class Command:
     name: str  # canonical command id, or "" when the name is unknown
     typed: str  # the name as typed (without prefix)
     args: str  # the rest of the first line and any following lines, stripped
-    language: str | None  # "fr"/"en" when the name used belongs to one language
+    language: str | None  # the language of the name used, when only one language has it
 
     @property
     def known(self) -> bool:
@@ -93,6 +147,5 @@ def parse(body: str, prefix: str = "!") -> Command | None:
 
 
 def command_names(cid: str, lang: str) -> str:
-    """The name of command ``cid`` in ``lang`` (French for "fr", English otherwise)."""
-    en, fr, _ = COMMANDS[cid]
-    return fr if lang == "fr" else en
+    """The name of command ``cid`` in ``lang`` (English for a language without names)."""
+    return names(cid).get(lang) or COMMANDS[cid][0]

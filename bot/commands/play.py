@@ -15,16 +15,21 @@ from bot.decks import DeckError, Library, card_to_dict, parse_card_message
 from bot.runtime.engine import Engine
 from bot.game import describe, list_actions
 from bot.game import events as ev
+from bot.game.params import CardRef, ThemeRef
 from bot.messages.narration import Narrator, RoomView
 from bot.commands.router import Context, Router
 
+# What a player may type for each level, in every language (folded when looked up).
 LEVEL_WORDS = {
-    "individual": ("individual", "individuel", "individuelle", "1"),
-    "team": ("team", "equipe", "service", "2"),
-    "organisation": ("organisation", "organization", "organisme", "institution", "3"),
-    "policy": ("policy", "politique", "politiques", "4"),
+    "individual": ("individual", "individuel", "individuelle", "1",
+                   "individuell", "ατομικό", "ατομικό επίπεδο", "ατομικο"),
+    "team": ("team", "equipe", "service", "2", "echipă", "serviciu", "ομάδα", "υπηρεσία"),
+    "organisation": ("organisation", "organization", "organisme", "institution", "3",
+                     "organizație", "instituție", "organismus", "οργανισμός", "φορέας", "θεσμός"),
+    "policy": ("policy", "politique", "politiques", "4", "politică", "politici", "politic",
+               "politik", "πολιτική", "πολιτικές"),
 }
-_LEVELS = {word: level for level, words in LEVEL_WORDS.items() for word in words}
+_LEVELS = {fold(word): level for level, words in LEVEL_WORDS.items() for word in words}
 
 # Commands that become one game event with no argument.
 SIMPLE = {
@@ -72,7 +77,7 @@ class GamePlay:
     """Registers the game's commands on a router and turns them into events."""
 
     def __init__(self, engine: Engine, narrator: Narrator, views: Callable[[str], Awaitable[RoomView]],
-                 is_facilitator: Callable[[str, str], bool], set_language: Callable[[str, str], Awaitable[None]],
+                 is_facilitator: Callable[[str, str], bool],
                  rng: random.Random | None = None, skipped: tuple = (),
                  cards_changed: Callable[[str], None] = lambda room_id: None):
         self.skipped = skipped  # custom decks that did not load, with the reason
@@ -81,7 +86,6 @@ class GamePlay:
         self.narrator = narrator
         self.views = views
         self.is_facilitator = is_facilitator
-        self.set_language = set_language
         self.rng = rng or random.SystemRandom()
 
     async def _library(self, room_id: str) -> Library:
@@ -94,7 +98,7 @@ class GamePlay:
             "new": self._new, "start": self._start, "yes": self._simple, "no": self._simple,
             "action": self._simple, "actions": self._actions, "extend": self._simple,
             "synthesis": self._simple, "status": self._status, "themes": self._themes,
-            "cards": self._cards, "lang": self._lang, "add_card": self._add_card,
+            "cards": self._cards, "add_card": self._add_card,
         }.items():
             router.add(name, handler)
 
@@ -178,8 +182,7 @@ class GamePlay:
         view = await self.views(ctx.room_id)
         library = view.library
         lines = [("play.themes_header", ())] + [
-            ("play.theme_line", (("number", i), ("theme", library.theme_title(t, lang)),
-                                 ("count", len(library.cards(lang, t)))))
+            ("play.theme_line", (("number", i), ("theme", ThemeRef(t)), ("count", len(library.cards(lang, t)))))
             for i, t in enumerate(library.themes(), 1)
         ]
         await self.engine.reply(ctx.room_id, self.narrator.lines(view, tuple(lines)), ctx.event_id)
@@ -198,24 +201,15 @@ class GamePlay:
         themes = [theme] if theme else library.themes()
         lines: list[tuple[str, tuple]] = []
         for t in themes:
-            lines.append(("play.cards_theme", (("theme", library.theme_title(t, lang)),)))
-            lines += [("play.card_line", (("id", c.id), ("title", c.title))) for c in library.cards(lang, t)]
+            lines.append(("play.cards_theme", (("theme", ThemeRef(t)),)))
+            lines += [("play.card_line", (("id", c.id), ("title", CardRef(c.id)))) for c in library.cards(lang, t)]
         lines.append(("play.cards_hint", ()))
+        # A translation still to be reviewed by a native speaker of the field says so.
+        pending = dict.fromkeys(d.language for d in library.decks if d.review == "pending" and d.language in view.languages)
+        lines += [("play.cards_review_pending", (("language", self.narrator.catalogue.text(p, "language.name")),))
+                  for p in pending]
         lines += [("deck_skipped", (("file", p.file), ("reason", p.message))) for p in self.skipped]
         await self.engine.reply(ctx.room_id, self.narrator.lines(view, tuple(lines)), ctx.event_id)
-
-    async def _lang(self, ctx: Context) -> None:
-        if not self.is_facilitator(ctx.room_id, ctx.sender):
-            await self._answer(ctx, "game.facilitator_only")
-            return
-        words = ctx.command.words
-        lang = fold(words[0]) if words else ""
-        if lang not in self.narrator.catalogue.languages:
-            await self._answer(ctx, "play.lang_usage")
-            return
-        await self.set_language(ctx.room_id, lang)
-        view = await self.views(ctx.room_id)
-        await self.engine.reply(ctx.room_id, self.narrator.message(view, "play.lang_set"), ctx.event_id)
 
     async def _add_card(self, ctx: Context) -> None:
         """A facilitator's own card, typed after the guide's "CARTE SITUATION" template."""

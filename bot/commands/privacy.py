@@ -27,9 +27,11 @@ from bot.store import Store
 log = logging.getLogger(__name__)
 
 PURGE_EVERY_SECONDS = 3600
-CONFIRM_WORDS = {"confirmer", "confirm", "oui", "yes"}
-ON_WORDS = {"oui", "yes", "on", "activer", "1"}
-OFF_WORDS = {"non", "no", "off", "desactiver", "0"}
+# Folded words of every language (French, English, Romanian, German, Greek).
+CONFIRM_WORDS = {"confirmer", "confirm", "oui", "yes", "da", "confirma", "ja", "bestatigen", "bestaetigen",
+                 "ναι", "επιβεβαιωση"}
+ON_WORDS = {"oui", "yes", "on", "activer", "1", "da", "ja", "ein", "ναι"}
+OFF_WORDS = {"non", "no", "off", "desactiver", "0", "nu", "nein", "aus", "οχι"}
 
 
 class Throttle:

@@ -18,11 +18,17 @@ class Context:
     sender: str
     event_id: str
     command: Command
-    language: str  # the room's language
+    language: str  # the room's (main) language
     prefix: str
     renderer: Renderer
     send: Callable[[str, dict, str], Awaitable[str]]
     sent: list[str] = field(default_factory=list)
+    also: tuple[str, ...] = ()  # a bilingual room's other language
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Every language of the room, the main one first."""
+        return (self.language, *(lang for lang in self.also if lang != self.language))
 
     @property
     def asked_language(self) -> str:
@@ -30,7 +36,8 @@ class Context:
         return self.command.language or self.language
 
     async def reply(self, key: str, lang: str | None = None, **params: object) -> str:
-        rendered = self.renderer.render(lang or self.language, key, prefix=self.prefix, **params)
+        """``key`` in ``lang`` alone when given, else in the room's language(s)."""
+        rendered = self.renderer.render_in((lang,) if lang else self.languages, key, prefix=self.prefix, **params)
         return await self.reply_rendered(rendered)
 
     async def reply_rendered(self, rendered: Rendered) -> str:

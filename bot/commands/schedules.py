@@ -47,8 +47,8 @@ class ScheduleCommands:
         parts = [n.message(view, error.key, tuple(error.params.items())), n.message(view, "schedule.form")]
         await self.s.engine.reply(ctx.room_id, n.renderer.join(parts, "\n"), ctx.event_id)
 
-    def _theme_title(self, view, theme: str | None) -> str | None:
-        return view.library.theme_title(theme, view.language) if theme else None
+    def _theme_title(self, view, theme: str | None, lang: str | None = None) -> str | None:
+        return view.library.theme_title(theme, lang or view.language) if theme else None
 
     async def _own(self, ctx: Context, rest: str, usage: str):
         """The room's schedule whose number is in ``rest``; None after answering."""
@@ -86,15 +86,16 @@ class ScheduleCommands:
             return
         rule = parsed.recurrence
         new_id = await self.s.schedules.add(ctx.room_id, ctx.sender, rule, theme, now)
-        text = self.s.text(view)
-        dates = "\n".join(text("schedule.date_line", date=wording.when(text, o, rule.zone))
-                          for o in rule.next(now, NEXT_DATES))
+        upcoming = rule.next(now, NEXT_DATES)
+        dates = self.s.worded(lambda lang, text: "\n".join(
+            text("schedule.date_line", date=wording.when(text, o, rule.zone)) for o in upcoming))
         n = self.s.narrator
-        parts = [n.message(view, "schedule.added", (("id", new_id), ("dates", dates), (
-            "rule", wording.rule(text, rule, self._theme_title(view, theme)))))]
+        parts = [n.message(view, "schedule.added", (("id", new_id), ("dates", dates), ("rule", self.s.worded(
+            lambda lang, text: wording.rule(text, rule, self._theme_title(view, theme, lang))))))]
         odd = rule.next_odd(now)
         if odd is not None:  # a typed time that does not exist, or comes twice, on some day
-            parts.append(n.message(view, "schedule.odd_line", (("note", wording.odd_time(text, rule, *odd)),)))
+            note = self.s.worded(lambda lang, text: wording.odd_time(text, rule, *odd))
+            parts.append(n.message(view, "schedule.odd_line", (("note", note),)))
         await self.s.engine.reply(ctx.room_id, n.renderer.join(parts, "\n"), ctx.event_id)
         stored = await self.s.schedules.get(new_id)
         if stored is not None:
@@ -106,20 +107,22 @@ class ScheduleCommands:
         if not stored:
             await self._answer(ctx, "schedule.list_empty")
             return
-        text = self.s.text(view)
         now = self.s.clock()
         lines: list[tuple[str, tuple]] = [("schedule.list_header", ())]
         for item in stored:
-            rule = wording.rule(text, item.rule, self._theme_title(view, item.theme))
+            rule = self.s.worded(lambda lang, text, item=item: wording.rule(
+                text, item.rule, self._theme_title(view, item.theme, lang)))
             upcoming = item.rule.next(now)
             if upcoming:
-                lines.append(("schedule.list_line", (("id", item.id), ("rule", rule),
-                                                     ("next", wording.when(text, upcoming[0], item.rule.zone)))))
+                when = self.s.worded(lambda lang, text, item=item, first=upcoming[0]: wording.when(
+                    text, first, item.rule.zone))
+                lines.append(("schedule.list_line", (("id", item.id), ("rule", rule), ("next", when))))
             else:
                 lines.append(("schedule.list_line_over", (("id", item.id), ("rule", rule))))
             odd = item.rule.next_odd(now)
             if odd is not None:
-                lines.append(("schedule.odd_line", (("note", wording.odd_time(text, item.rule, *odd)),)))
+                note = self.s.worded(lambda lang, text, item=item, odd=odd: wording.odd_time(text, item.rule, *odd))
+                lines.append(("schedule.odd_line", (("note", note),)))
         await self.s.engine.reply(ctx.room_id, self.s.narrator.lines(view, tuple(lines)), ctx.event_id)
 
     async def _cancel(self, ctx: Context, rest: str) -> None:

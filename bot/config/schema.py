@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 SECRET_KEYS = {"matrix.password", "matrix.access_token", "matrix.pickle_key"}
-LANGUAGES = ("fr", "en")
+LANGUAGES = ("fr", "en", "ro", "el", "de")
 USER_ID = re.compile(r"^@[^:\s]+:[^\s]+$")
 SERVER_NAME = re.compile(r"^[A-Za-z0-9.\-\[\]:]+$")
 DEVICE_ID = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")

@@ -20,6 +20,8 @@ def summary(library: Library) -> list[str]:
     lines = ["decks:"]
     for deck in library.decks:
         kind = "built-in" if deck.builtin else "custom"
+        if deck.review == "pending":
+            kind += ", translation to be reviewed by a native speaker of the field"
         lines.append(f"  {deck.file}: deck \"{deck.name}\" ({deck.language}, {kind}), {deck.cards} cards")
     languages = [lang for lang in library.languages
                  if any(d.language == lang for d in library.decks)]

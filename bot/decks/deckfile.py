@@ -15,11 +15,12 @@ from pathlib import Path
 
 from bot.decks import model
 from bot.decks.cardcheck import FieldProblem, build_card, check_card, check_identifier
-from bot.decks.resources import parse_sections, text_value, unknown_keys
+from bot.decks.resources import parse_sections, review_value, text_value, unknown_keys
 from bot.decks.source import Mapping, Report, Sequence, read_mapping
 
-FILE_KEYS = ("schema_version", "deck", "language", "title", "source", "attribution",
+FILE_KEYS = ("schema_version", "deck", "language", "title", "source", "attribution", "review",
              "themes", "cards", "resources")
+
 THEME_KEYS = ("id", "title", "aliases")
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
 MAX_ALIASES = 20
@@ -36,6 +37,7 @@ class DeckFile:
     name: str = ""
     language: str = ""
     source: str = ""
+    review: str = ""  # "pending" while a translation awaits a native reviewer
     themes: list[model.Theme] = field(default_factory=list)
     theme_lines: dict[str, int] = field(default_factory=dict)
     cards: list[model.Located] = field(default_factory=list)
@@ -145,6 +147,7 @@ def read_deck_file(path: Path, file: str, reserved_themes: Collection[str] = ())
                              model.MAX_SOURCE, False) or str(data.get("title") or "")
     text_value(report, data.line_of("attribution"), None, "attribution", data.get("attribution"),
                MAX_ATTRIBUTION, False)
+    deck.review = review_value(report, data)
     _themes(report, data.get("themes"), data.line_of("themes"), deck, reserved_themes)
     known = [*reserved_themes, *(t.id for t in deck.themes)]
     _cards(report, data.get("cards"), data.line_of("cards"), deck, known)
@@ -165,3 +168,4 @@ def _resources(report: Report, raw: object, line: int, deck: DeckFile) -> None:
                          f'theme "{theme}"', "resources")
             continue
         deck.resources[theme] = parse_sections(report, sections, raw.line_of(theme), f'theme "{theme}"')
+

@@ -21,7 +21,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DECKS_DIR = REPO_ROOT / "decks"
 RESOURCES_DIR = REPO_ROOT / "resources"
 # The guide's own decks; any other *.yaml in decks/ is a trainer's custom deck.
-BUILTIN_FILES = ("guide.fr.yaml", "guide.en.yaml")
+BUILTIN_FILES = tuple(f"guide.{lang}.yaml" for lang in ("fr", "en", "ro", "el", "de"))
 
 
 def _language_gaps(group: list[DeckFile]) -> dict[str, list[str]]:
@@ -179,7 +179,8 @@ def _library(files: list[DeckFile], builtin_count: int, resource_files: list) ->
     for deck in files:
         for theme, sections in deck.resources.items():
             resources[(theme, deck.language)] = sections
-    decks = [model.DeckInfo(deck.name, deck.language, deck.file, len(deck.cards), builtin=index < builtin_count)
+    decks = [model.DeckInfo(deck.name, deck.language, deck.file, len(deck.cards), builtin=index < builtin_count,
+                            review=deck.review)
              for index, deck in enumerate(files)]
     return Library(themes, cards, resources,
                    boards={res.language: res.board for res in resource_files if res.board},

@@ -91,6 +91,7 @@ class DeckInfo:
     file: str
     cards: int
     builtin: bool
+    review: str = ""  # "pending": a translation not yet checked by a native speaker of the field
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,9 @@ from bot.decks import model
 from bot.decks.source import Mapping, Report, Sequence, read_mapping
 
 LEVEL_IDS = ("individual", "team", "organisation", "policy")
-FILE_KEYS = ("schema_version", "language", "source", "attribution", "themes", "board", "prompts")
+FILE_KEYS = ("schema_version", "language", "source", "attribution", "review", "themes", "board", "prompts")
+# ``review``: whether a translation has been checked by a native speaker of the field.
+REVIEW_VALUES = ("pending", "done")
 SECTION_KEYS = ("title", "text", "items", "note")
 LEVEL_KEYS = ("id", "name", "description", "questions")
 MAX_NAME = 150
@@ -29,6 +31,7 @@ class ResourceFile:
 
     file: str
     language: str = ""
+    review: str = ""  # "pending" while a translation awaits a native reviewer
     sections: dict[str, tuple[model.ResourceSection, ...]] = field(default_factory=dict)
     board: model.Board | None = None
     prompts: tuple[str, ...] = ()
@@ -48,6 +51,17 @@ def text_value(report: Report, line: int, subject: str | None, name: str, value:
     if len(value.strip()) > limit:
         report.error(line, f"too long ({len(value.strip())} characters, at most {limit})", subject, name)
     return value.strip()
+
+
+def review_value(report: Report, data: Mapping) -> str:
+    """The optional ``review`` field: "pending" or "done" ("" when absent)."""
+    value = data.get("review")
+    if value is None:
+        return ""
+    if value not in REVIEW_VALUES:
+        report.error(data.line_of("review"), f"must be one of {', '.join(REVIEW_VALUES)}", None, "review")
+        return ""
+    return value
 
 
 def string_list(report: Report, container: Mapping, key: str, subject: str | None,
@@ -145,6 +159,7 @@ def read_resource_file(path: Path, file: str, themes: Collection[str]) -> Resour
                      f"(this bot reads version {model.SCHEMA_VERSION})", None, "schema_version")
         return out
     out.language = text_value(report, data.line_of("language"), None, "language", data.get("language"), 3)
+    out.review = review_value(report, data)
     raw_themes = data.get("themes")
     if not isinstance(raw_themes, Mapping):
         report.error(data.line_of("themes"), "must map each theme id to its sections", None, "themes")

@@ -25,12 +25,12 @@ from bot.game.rules import Outcome, apply
 from bot.game.settings import Settings
 from bot.game.state import LEVELS, PHASES, THEMES, GameState
 from bot.game.status import describe, list_actions
-from bot.game.synthesis import Synthesis, actions_by_level, build as build_synthesis, to_markdown
+from bot.game.synthesis import Synthesis, Wording, actions_by_level, build as build_synthesis, to_markdown
 from bot.game.timing import plan as pending_timers
 
 __all__ = [
     "effects", "events", "IllegalMove", "event_from_dict", "event_to_dict", "CardRef", "Term", "ThemeRef",
     "UserRef", "resolve", "Outcome", "apply", "Settings", "LEVELS", "PHASES", "THEMES",
-    "GameState", "describe", "list_actions", "Synthesis", "actions_by_level", "build_synthesis", "to_markdown",
+    "GameState", "describe", "list_actions", "Synthesis", "Wording", "actions_by_level", "build_synthesis", "to_markdown",
     "pending_timers",
 ]

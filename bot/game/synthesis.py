@@ -90,6 +90,16 @@ def _quote(text: str) -> str:
     return "\n".join("> " + md_escape(line) if line else ">" for line in text.splitlines())
 
 
+@dataclass(frozen=True)
+class Wording:
+    """How one language words the synthesis: catalogue texts, deck titles, dates."""
+
+    text: Callable[..., str]
+    card_title: Callable[[str], str]
+    theme_title: Callable[[str], str]
+    date_text: Callable[[datetime], str] = lambda d: d.strftime("%Y-%m-%d %H:%M %Z")
+
+
 def to_markdown(
     syn: Synthesis,
     *,
@@ -98,31 +108,41 @@ def to_markdown(
     card_title: Callable[[str], str],
     theme_title: Callable[[str], str],
     date_text: Callable[[datetime], str] = lambda d: d.strftime("%Y-%m-%d %H:%M %Z"),
+    also: tuple[Wording, ...] = (),
 ) -> str:
     """The synthesis as a Markdown document.
 
     ``text(key, **params)`` gives catalogue texts in the room's language; the other
-    callables give display names and deck titles.
+    callables give display names and deck titles. ``also`` words it in further
+    languages too (a bilingual room): every label then reads "main · other", while
+    what people wrote appears once.
     """
+    wordings = (Wording(text, card_title, theme_title, date_text), *also)
+
+    def say(key: str, **params) -> str:
+        # A callable parameter is worded per language (a title, a date).
+        texts = [w.text(key, **{k: v(w) if callable(v) else v for k, v in params.items()}) for w in wordings]
+        return " · ".join(dict.fromkeys(texts))
+
     def name(user: str) -> str:
         return md_escape(user_name(user))
 
     def italic(key: str) -> str:
-        return "_" + text(key) + "_"
+        return " · ".join(dict.fromkeys("_" + w.text(key) + "_" for w in wordings))
 
-    out = ["# " + text("game.synth.title")]
+    out = ["# " + say("game.synth.title")]
     if not syn.final:
         out += ["", italic("game.synth.draft_note")]
     out.append("")
     if syn.card_id:
-        out.append("- " + text("game.synth.card", card=md_escape(card_title(syn.card_id))))
+        out.append("- " + say("game.synth.card", card=lambda w: md_escape(w.card_title(syn.card_id))))
     if syn.theme:
-        out.append("- " + text("game.synth.theme", theme=md_escape(theme_title(syn.theme))))
+        out.append("- " + say("game.synth.theme", theme=lambda w: md_escape(w.theme_title(syn.theme))))
     if syn.date:
-        out.append("- " + text("game.synth.date", date=date_text(syn.date)))
-    out.append("- " + text("game.synth.participants", names=", ".join(name(u) for u in syn.participants)))
+        out.append("- " + say("game.synth.date", date=lambda w: w.date_text(syn.date)))
+    out.append("- " + say("game.synth.participants", names=", ".join(name(u) for u in syn.participants)))
 
-    out += ["", "## " + text("game.synth.round"), ""]
+    out += ["", "## " + say("game.synth.round"), ""]
     if not syn.contributions:
         out += [italic("game.synth.no_turns"), ""]
     for c in syn.contributions:
@@ -135,27 +155,27 @@ def to_markdown(
             out += ["", italic("game.synth.turn." + c.status)]
         out.append("")
 
-    out += ["## " + text("game.synth.resources"), ""]
+    out += ["## " + say("game.synth.resources"), ""]
     if syn.resources_shared and syn.theme:
-        out.append(text("game.synth.resources_shared", theme=md_escape(theme_title(syn.theme))))
+        out.append(say("game.synth.resources_shared", theme=lambda w: md_escape(w.theme_title(syn.theme))))
     else:
         out.append(italic("game.synth.resources_not_shared"))
 
-    out += ["", "## " + text("game.synth.vote"), ""]
+    out += ["", "## " + say("game.synth.vote"), ""]
     if syn.vote is None:
         out.append(italic("game.synth.no_vote"))
     else:
         key = "game.synth.vote_yes" if syn.vote.go_on else "game.synth.vote_no"
-        out.append(text(key, yes=syn.vote.yes, no=syn.vote.no))
+        out.append(say(key, yes=syn.vote.yes, no=syn.vote.no))
         if syn.vote.decided_by == "facilitator":
             out += ["", italic("game.synth.vote_by_facilitator")]
 
-    out += ["", "## " + text("game.synth.actions"), ""]
+    out += ["", "## " + say("game.synth.actions"), ""]
     if not any(ideas for _, ideas in syn.actions):
         out += [italic("game.synth.no_actions"), ""]
     else:
         for level, ideas in syn.actions:
-            out += ["### " + text("game.level." + level), ""]
+            out += ["### " + say("game.level." + level), ""]
             if not ideas:
                 out.append("- " + italic("game.synth.level_empty"))
             for a in ideas:
@@ -164,6 +184,6 @@ def to_markdown(
             out.append("")
 
     if syn.amendment:
-        heading = text("game.synth.amendment", user=name(syn.amended_by or ""))
+        heading = say("game.synth.amendment", user=name(syn.amended_by or ""))
         out += ["## " + heading, "", _quote(syn.amendment), ""]
     return "\n".join(out).rstrip() + "\n"

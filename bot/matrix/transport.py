@@ -23,7 +23,6 @@ from nio import (
     InviteMemberEvent,
     JoinError,
     MatrixRoom,
-    RoomCreateEvent,
     RoomKeyEvent,
     RoomLeaveError,
     RoomMemberEvent,
@@ -42,6 +41,7 @@ from bot.matrix.backfill import page_back
 from bot.matrix.device_trust import DeviceTrust
 from bot.matrix.retry import ConnectionStats, MatrixError, Retrier, sync_delay
 from bot.matrix.session import SessionFiles
+from bot.matrix import timeline
 from bot.matrix.workers import Batch, RoomWorkers
 from bot.store import Store
 
@@ -228,7 +228,9 @@ class MatrixTransport:
                     await self._safely(self._handler.on_invite(room_id, event.sender))
         timelines: list[tuple[str, list[Event], bool, int]] = []
         for room_id, info in resp.rooms.join.items():
-            self._note_creators(room_id, list(info.state) + list(info.timeline.events))
+            found = timeline.creators(list(info.state) + list(info.timeline.events))
+            if found is not None:
+                self.creators[room_id] = found
             events = list(info.timeline.events)
             if skip_history:
                 # First start ever: what was said before the bot existed is
@@ -237,7 +239,7 @@ class MatrixTransport:
                 if ids:
                     await self.store.mark_processed(room_id, ids)
                 continue
-            if info.timeline.limited and info.timeline.prev_batch and not self._joins(events):
+            if info.timeline.limited and info.timeline.prev_batch and not timeline.joins(events, self.user_id):
                 # Events were skipped since the last sync (a gap while the bot
                 # was down): page back to them. Not when the bot just joined:
                 # what came before is not for it (and could not be decrypted).
@@ -248,7 +250,7 @@ class MatrixTransport:
                 backlog = True
             else:
                 backlog = catch_up
-            timelines.append((room_id, events, backlog, self._history_end(events)))
+            timelines.append((room_id, events, backlog, timeline.history_end(events, self.user_id)))
         # One look-up for the whole sync: which of its events were handled before.
         ids = [e.event_id for _, events, _, _ in timelines for e in events if getattr(e, "event_id", None)]
         done = await self.store.processed_among(ids) if ids else set()
@@ -258,34 +260,6 @@ class MatrixTransport:
                 if event_id and event_id not in done:
                     await self.late.push(self.client, room_id, event, backlog=backlog, history=index < history_end)
         await self._release(batch)
-
-    def _history_end(self, events: list) -> int:
-        """In the sync where the bot joins a room: how many events came before it was invited.
-
-        Those are the room's past, which the bot was never meant to read. The
-        ones between the invite and the join are first contact: a client that
-        invites the bot and speaks at once, before it counts the bot as a member.
-        """
-        if not self._joins(events):
-            return 0
-        for index, event in enumerate(events):
-            if isinstance(event, RoomMemberEvent) and event.state_key == self.user_id \
-                    and event.membership in ("invite", "join"):
-                return index
-        return 0
-
-    def _joins(self, events: list) -> bool:
-        return any(
-            isinstance(e, RoomMemberEvent) and e.state_key == self.user_id
-            and e.membership == "join" and e.prev_membership != "join"
-            for e in events
-        )
-
-    def _note_creators(self, room_id: str, events: list) -> None:
-        for event in events:
-            if isinstance(event, RoomCreateEvent):
-                extra = event.source.get("content", {}).get("additional_creators") or []
-                self.creators[room_id] = frozenset([event.sender, *[u for u in extra if isinstance(u, str)]])
 
     async def _release(self, batch: Batch) -> None:
         """Queue every event that no longer waits for a key, in its room's order."""

@@ -1,8 +1,10 @@
 """What the narrator posts: game messages, the card, resources, board, prompts.
 
 Turns the pure rules' effects and the deck's content into :class:`Rendered`
-messages in the room's language. Every piece of user or deck text is escaped in the
-HTML; labels come from the catalogue (``narration.*``, ``game.*``).
+messages in the room's language — or, in a bilingual room, in both: each message is
+built once per language and the two are put together by
+:func:`bot.messages.render.bilingual`. Every piece of user or deck text is escaped
+in the HTML; labels come from the catalogue (``narration.*``, ``game.*``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from bot.game import UserRef, resolve
 from bot.game.params import mentioned
 from bot.game.privacy import erased_number
 from bot.messages.catalogue import Catalogue
-from bot.messages.render import Html, Mention, Rendered, Renderer, escape, pill
+from bot.messages.render import Html, Mention, Rendered, Renderer, bilingual, escape, pill
 
 # The longest message body we post in one piece; resources are split per section.
 MAX_MESSAGE_CHARS = 8000
@@ -30,6 +32,23 @@ class RoomView:
     display_name: Callable[[str], str]
     library: Library  # the built-in and configured decks, plus the room's own cards
     pseudonymous: bool = False  # syntheses show "Participant 1…" instead of names
+    also: tuple[str, ...] = ()  # a bilingual room's second language, shown below the main one
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Every language the room reads, the main one first."""
+        return (self.language, *(lang for lang in self.also if lang != self.language))
+
+    def only(self, lang: str) -> "RoomView":
+        """The same room seen in ``lang`` alone (e.g. a card asked for in another language)."""
+        return RoomView(lang, self.prefix, self.display_name, self.library, self.pseudonymous)
+
+
+@dataclass(frozen=True)
+class PerLanguage:
+    """A parameter the caller words in each language (a date, a schedule's rule)."""
+
+    words: Callable[[str], str]
 
 
 class Narrator:
@@ -63,17 +82,31 @@ class Narrator:
                          theme=lambda t: room.library.theme_title(t, lang),
                          card=lambda c: self.card_title(room.library, c, lang))
         values.setdefault("prefix", room.prefix)
-        return values
+        return {k: v.words(lang) if isinstance(v, PerLanguage) else v for k, v in values.items()}
+
+    def each(self, room: RoomView, build: Callable[[str], Rendered]) -> Rendered:
+        """``build(lang)`` for every language of the room, as one message."""
+        languages = room.languages
+        parts = [build(lang) for lang in languages]
+        if len(parts) == 1:
+            return parts[0]
+        return bilingual(parts, [self.catalogue.text(lang, "language.name") for lang in languages])
 
     def message(self, room: RoomView, key: str, params: tuple = (), msgtype: str = "m.notice") -> Rendered:
-        rendered = self.renderer.render(room.language, key, msgtype, **self.values(room, params))
+        def build(lang: str) -> Rendered:
+            return self.renderer.render(lang, key, msgtype, **self.values(room, params, lang=lang))
+
+        rendered = self.each(room, build)
         # Users inside lists and nested terms are pinged too; an erased person is nobody to ping.
         mentions = tuple(dict.fromkeys(m for m in rendered.mentions + mentioned(params) if erased_number(m) is None))
         return Rendered(rendered.body, rendered.html, mentions, rendered.msgtype)
 
     def lines(self, room: RoomView, lines: tuple[tuple[str, tuple], ...]) -> Rendered:
-        """Several catalogue lines (e.g. ``!actions``) as one message."""
-        return self.renderer.join([self.message(room, k, p) for k, p in lines], "\n")
+        """Several catalogue lines (e.g. ``!actions``) as one message, each language in one block."""
+        def build(lang: str) -> Rendered:
+            return self.renderer.join([self.message(room.only(lang), k, p) for k, p in lines], "\n")
+
+        return self.each(room, build)
 
     def person(self, room: RoomView, user_id: str, lang: str | None = None) -> str:
         """How a person is named: their display name, or the pseudonym of an erased person."""
@@ -88,32 +121,41 @@ class Narrator:
         return card.title if card else card_id
 
     # -- deck content ---------------------------------------------------------------
-
-    def _label(self, room: RoomView, key: str, **params: Any) -> str:
-        return self.catalogue.text(room.language, key, **params)
+    # A translation the deck lacks falls back to another language (the library's
+    # choice); the bilingual join then leaves out a part identical to the main one.
 
     def card(self, room: RoomView, card: Card) -> Rendered:
-        lang = room.language
+        return self.each(room, lambda lang: self._card(lang, room, room.library.card(card.id, lang) or card))
+
+    def _card(self, lang: str, room: RoomView, card: Card) -> Rendered:
         theme = room.library.theme_title(card.theme, lang)
         blocks = [
             _Block.bold(f"🃏 {card.title}"),
-            _Block.italic(self._label(room, "narration.card_theme", theme=theme)),
+            _Block.italic(self.catalogue.text(lang, "narration.card_theme", theme=theme)),
             _Block.para(card.situation),
         ]
         if card.people:
-            blocks += [_Block.bold(self._label(room, "narration.card_people")), _Block.items(card.people)]
-        blocks += [_Block.bold(self._label(room, "narration.card_questions")), _Block.items(card.questions)]
+            blocks += [_Block.bold(self.catalogue.text(lang, "narration.card_people")), _Block.items(card.people)]
+        blocks += [_Block.bold(self.catalogue.text(lang, "narration.card_questions")), _Block.items(card.questions)]
         if card.dilemma:
-            blocks += [_Block.bold(self._label(room, "narration.card_dilemma")), _Block.para(card.dilemma)]
+            blocks += [_Block.bold(self.catalogue.text(lang, "narration.card_dilemma")), _Block.para(card.dilemma)]
         return _Block.message(blocks, "m.text")
 
     def resources(self, room: RoomView, theme: str) -> list[Rendered]:
-        lang = room.language
+        """One message per section; in a bilingual room, each section in both languages."""
+        per_language = {lang: self._resources(lang, room, theme) for lang in room.languages}
+        count = max(len(parts) for parts in per_language.values())
+        out = []
+        for index in range(count):
+            out.append(self.each(room, lambda lang: per_language[lang][min(index, len(per_language[lang]) - 1)]))
+        return out
+
+    def _resources(self, lang: str, room: RoomView, theme: str) -> list[Rendered]:
         sections = room.library.resources(theme, lang)
-        header = _Block.bold(self._label(room, "narration.resources_header",
-                                         theme=room.library.theme_title(theme, lang)))
+        header = _Block.bold(self.catalogue.text(lang, "narration.resources_header",
+                                                 theme=room.library.theme_title(theme, lang)))
         if not sections:
-            return [_Block.message([header, _Block.italic(self._label(room, "narration.resources_none"))])]
+            return [_Block.message([header, _Block.italic(self.catalogue.text(lang, "narration.resources_none"))])]
         out = []
         for index, section in enumerate(sections):
             blocks = [header] if index == 0 else []
@@ -128,7 +170,9 @@ class Narrator:
         return out
 
     def board(self, room: RoomView) -> Rendered:
-        lang = room.language
+        return self.each(room, lambda lang: self._board(lang, room))
+
+    def _board(self, lang: str, room: RoomView) -> Rendered:
         blocks = [_Block.bold("🧭 " + room.library.board_title(lang))]
         intro = room.library.board_intro(lang)
         if intro:
@@ -139,16 +183,20 @@ class Narrator:
                 blocks.append(_Block.para(level.description))
             if level.questions:
                 blocks.append(_Block.items(level.questions))
-        blocks.append(_Block.italic(self._label(room, "narration.board_levels", prefix=room.prefix)))
+        blocks.append(_Block.italic(self.catalogue.text(lang, "narration.board_levels", prefix=room.prefix)))
         return _Block.message(blocks)
 
     def prompt(self, room: RoomView, index: int, speaker: str) -> Rendered:
-        prompts = room.library.prompts(room.language)
-        text = prompts[index % len(prompts)] if prompts else "…"
-        params: tuple = (("prompt", text),)
-        if speaker:
-            return self.message(room, "narration.prompt_to", params + (("speaker", UserRef(speaker)),))
-        return self.message(room, "narration.prompt", params)
+        def build(lang: str) -> Rendered:
+            prompts = room.library.prompts(lang)
+            text = prompts[index % len(prompts)] if prompts else "…"
+            params: tuple = (("prompt", text),)
+            if speaker:
+                return self.message(room.only(lang), "narration.prompt_to", params + (("speaker", UserRef(speaker)),))
+            return self.message(room.only(lang), "narration.prompt", params)
+
+        return self.each(room, build)
+
 
 class _Block:
     """A piece of a formatted message: escaped HTML and its plain text."""

@@ -129,6 +129,12 @@ class Renderer:
     def render(self, lang: str, key: str, msgtype: str = "m.notice", **params: object) -> Rendered:
         return render_template(self.catalogue.template(lang, key), params, msgtype)
 
+    def render_in(self, languages: tuple[str, ...], key: str, msgtype: str = "m.notice",
+                  **params: object) -> Rendered:
+        """``key`` in each of ``languages``, as one message (see :func:`bilingual`)."""
+        return bilingual([self.render(lang, key, msgtype, **params) for lang in languages],
+                         [self.catalogue.text(lang, "language.name") for lang in languages])
+
     def join(self, parts: list[Rendered], separator: str = "\n\n") -> Rendered:
         """Several rendered pieces as one message."""
         sep_html = separator.replace("\n", "<br>")
@@ -142,3 +148,22 @@ class Renderer:
             tuple(dict.fromkeys(mentions)),
             msgtype,
         )
+
+
+def bilingual(parts: list[Rendered], names: list[str]) -> Rendered:
+    """One message in several languages: the first as the main text, each other below it.
+
+    In the plain body each further language follows a line with its name; in HTML it
+    follows a rule, as a quote, so the eye finds its own language at once. A part
+    identical to the main one (no translation) is left out. Mentions are merged;
+    the message keeps the main part's type.
+    """
+    main = parts[0]
+    body, html_out, mentions = main.body, main.html, list(main.mentions)
+    for part, name in zip(parts[1:], names[1:]):
+        if part.body == main.body:
+            continue
+        body += f"\n\n── {name} ──\n{part.body}"
+        html_out += f"<hr><blockquote>{part.html}</blockquote>"
+        mentions.extend(part.mentions)
+    return Rendered(body, html_out, tuple(dict.fromkeys(mentions)), main.msgtype)

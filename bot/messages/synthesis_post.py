@@ -4,32 +4,37 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from bot.game import GameState, build_synthesis, to_markdown
+from bot.game import GameState, Wording, build_synthesis, to_markdown
 from bot.messages.markdown import plain, to_html
 from bot.messages.narration import Narrator, RoomView
 from bot.messages.render import Rendered
 
-DATE_FORMATS = {"fr": "%d/%m/%Y %H:%M UTC", "en": "%Y-%m-%d %H:%M UTC"}
+DATE_FORMATS = {"fr": "%d/%m/%Y %H:%M UTC", "en": "%Y-%m-%d %H:%M UTC", "ro": "%d.%m.%Y %H:%M UTC",
+                "el": "%d/%m/%Y %H:%M UTC", "de": "%d.%m.%Y %H:%M UTC"}
 
 
 class SynthesisWriter:
-    """Builds the synthesis document of a game in the room's language."""
+    """Builds the synthesis document of a game in the room's language(s)."""
 
     def __init__(self, narrator: Narrator):
         self.narrator = narrator
 
     def markdown(self, view: RoomView, state: GameState, final: bool) -> str:
-        lang = view.language
+        """The document in the room's language; a bilingual room's labels in both."""
         catalogue = self.narrator.catalogue
-        library = view.library
         synthesis = build_synthesis(state, final)
         user_name = lambda user: self.narrator.person(view, user)
         if view.pseudonymous:
-            user_name = pseudonyms(synthesis, lambda n: catalogue.text(lang, "privacy.pseudonym", number=n))
-        return to_markdown(
-            synthesis,
+            user_name = pseudonyms(synthesis, lambda n: catalogue.text(view.language, "privacy.pseudonym", number=n))
+        main, *also = [self.wording(view, lang) for lang in view.languages]
+        return to_markdown(synthesis, text=main.text, user_name=user_name, card_title=main.card_title,
+                           theme_title=main.theme_title, date_text=main.date_text, also=tuple(also))
+
+    def wording(self, view: RoomView, lang: str) -> Wording:
+        catalogue = self.narrator.catalogue
+        library = view.library
+        return Wording(
             text=lambda key, **params: catalogue.text(lang, key, **params),
-            user_name=user_name,
             card_title=lambda card_id: self.narrator.card_title(library, card_id, lang),
             theme_title=lambda theme: library.theme_title(theme, lang),
             date_text=lambda d: d.astimezone(timezone.utc).strftime(DATE_FORMATS.get(lang, DATE_FORMATS["en"])),

@@ -27,7 +27,7 @@ from bot.config import ScheduleConfig
 from bot.runtime.engine import Engine, Outgoing
 from bot.game import UserRef
 from bot.game import events as ev
-from bot.messages.narration import RoomView
+from bot.messages.narration import PerLanguage, RoomView
 from bot.runtime.engine import reply_tx_id
 from bot.schedule import Missed, OpenLobby, Remind, next_wake, plan
 from bot.schedule import wording
@@ -147,8 +147,15 @@ class Scheduling:
     # -- what is said ---------------------------------------------------------------------
 
     def text(self, view: RoomView) -> Callable[..., str]:
+        return self.text_in(view.language)
+
+    def text_in(self, lang: str) -> Callable[..., str]:
         catalogue = self.narrator.catalogue
-        return lambda key, **params: catalogue.text(view.language, key, **params)
+        return lambda key, **params: catalogue.text(lang, key, **params)
+
+    def worded(self, build: Callable[[str, Callable[..., str]], str]) -> PerLanguage:
+        """``build(lang, text)`` in each language of the room (a bilingual room words dates twice)."""
+        return PerLanguage(lambda lang: build(lang, self.text_in(lang)))
 
     async def _items(self, stored: StoredSchedule, actions: tuple, now: datetime) -> list[tuple[str, dict, str]]:
         view = await self.views(stored.room_id)
@@ -161,9 +168,11 @@ class Scheduling:
 
         items = []
         for action in actions:
-            when = wording.when(text, action.occurrence, zone)
+            when_text = wording.when(text, action.occurrence, zone)
+            when = self.worded(lambda lang, t, o=action.occurrence: wording.when(t, o, zone))
             if isinstance(action, Remind):
-                theme = (text("schedule.theme_suffix", theme=view.library.theme_title(stored.theme, view.language))
+                theme = (self.worded(lambda lang, t: t("schedule.theme_suffix",
+                                                       theme=view.library.theme_title(stored.theme, lang)))
                          if stored.theme else "")
                 players = await self._players(stored.room_id)
                 key = "schedule.reminder_players" if players else "schedule.reminder"
@@ -175,13 +184,14 @@ class Scheduling:
                 items.append(("open", {
                     "actor": stored.created_by, "theme": stored.theme, "language": view.language,
                     "after_game": await self.schedules.latest_game_id(stored.room_id), "id": stored.id,
-                    "when": when, "occurrence": action.occurrence.isoformat(),
+                    "when": when_text, "occurrence": action.occurrence.isoformat(),
                 }, tx_id(stored.id, action.occurrence, "busy")))
             elif isinstance(action, Missed):
                 upcoming = stored.rule.next(now)
                 if upcoming:
                     items.append(message("schedule.missed_next", action.occurrence, "missed", when=when,
-                                         id=stored.id, next=wording.when(text, upcoming[0], zone)))
+                                         id=stored.id,
+                                         next=self.worded(lambda lang, t: wording.when(t, upcoming[0], zone))))
                 else:
                     items.append(message("schedule.missed", action.occurrence, "missed", when=when, id=stored.id))
         return items

@@ -1,4 +1,6 @@
-"""Reading what a trainer typed after ``!planifier`` / ``!schedule``, in French or English.
+"""Reading what a trainer typed after ``!planifier`` / ``!schedule``: French or English,
+and the days, numbers of sessions, "until", "every N weeks" and sub-commands of
+Romanian, German and Greek too.
 
 Pure: the text and the current instant in, a :class:`Recurrence` (and the theme as
 typed) out, or a :class:`ScheduleError` naming what was not understood. Words may
@@ -29,39 +31,54 @@ WEEKDAYS = {
     6: ("samedi", "sam", "saturday", "sat"),
     7: ("dimanche", "dim", "sunday", "sun"),
 }
-_DAY = {word: day for day, words in WEEKDAYS.items() for word in words}
+# Romanian, German and Greek names (folded when looked up).
+WEEKDAYS_MORE = {
+    1: ("luni", "montag", "mo", "δευτέρα"),
+    2: ("marți", "dienstag", "di", "τρίτη"),
+    3: ("miercuri", "mittwoch", "mi", "τετάρτη"),
+    4: ("joi", "donnerstag", "do", "πέμπτη"),
+    5: ("vineri", "freitag", "fr", "παρασκευή"),
+    6: ("sâmbătă", "samstag", "sa", "σάββατο"),
+    7: ("duminică", "sonntag", "so", "κυριακή"),
+}
+_DAY = {fold(word): day for table in (WEEKDAYS, WEEKDAYS_MORE) for day, words in table.items() for word in words}
 NUMBERS = {"un": 1, "une": 1, "one": 1, "deux": 2, "two": 2, "trois": 3, "three": 3, "quatre": 4,
            "four": 4, "cinq": 5, "five": 5, "six": 6}
 # Words that only make a sentence read well.
 FILLERS = {"tous", "toutes", "les", "le", "la", "l", "chaque", "every", "each", "on", "at", "a", "de",
-           "du", "the", "et", "and", "pour", "for", "pendant", "des", "en", "in", "zone", "fuseau", "heure"}
+           "du", "the", "et", "and", "pour", "for", "pendant", "des", "en", "in", "zone", "fuseau", "heure",
+           "la", "ora", "pe", "si", "um", "uhr", "am", "jeden", "jede", "und", "στις", "καθε", "την", "τη", "και"}
 SUBCOMMANDS = {
-    "list": ("liste", "list", "lister", "voir"),
-    "cancel": ("annuler", "cancel", "supprimer", "delete", "remove", "stop"),
-    "ics": ("ics", "ical", "calendrier", "calendar", "agenda"),
-    "help": ("aide", "help", "?"),
+    "list": ("liste", "list", "lister", "voir", "lista", "λίστα"),
+    "cancel": ("annuler", "cancel", "supprimer", "delete", "remove", "stop",
+               "anulează", "șterge", "abbrechen", "stornieren", "löschen", "loeschen", "ακύρωση", "διαγραφή"),
+    "ics": ("ics", "ical", "calendrier", "calendar", "agenda", "kalender", "ημερολόγιο"),
+    "help": ("aide", "help", "?", "ajutor", "hilfe", "βοήθεια"),
 }
-_SUB = {word: name for name, words in SUBCOMMANDS.items() for word in words}
+_SUB = {fold(word): name for name, words in SUBCOMMANDS.items() for word in words}
 
 # Phrases rewritten into one keyword before the words are read (on folded text).
 _PHRASES = [
-    (r"\bjusqu\S*|\buntil\b|\btill\b|\bthrough\b", " until "),
+    (r"\bjusqu\S*|\buntil\b|\btill\b|\bthrough\b|\bpana(?: la| pe)?\b|\bbis(?: zum| am)?\b|\bεωσ\b|\bμεχρι\b",
+     " until "),
     (r"\ba partir (?:du|de|d')|\bdes le\b|\bstarting(?: on| from)?\b|\bfrom\b|\bbeginning\b", " from "),
     (r"\bevery other week\b|\b(?:bi-?weekly|fortnightly)\b|\bevery fortnight\b"
      r"|\btous les (?:quinze|15) jours\b", " every 2 weeks "),
     (r"\bune semaine sur (\w+)", r" every \1 weeks "),
-    (r"\b(?:toutes les|tous les|every)\s+(\w+)\s+(?:semaines|weeks)\b", r" every \1 weeks "),
+    (r"\b(?:toutes les|tous les|every|(?:la )?fiecare|alle|καθε)\s+(\w+)\s+(?:semaines|weeks|saptamani|wochen|εβδομαδεσ)\b",
+     r" every \1 weeks "),
     (r"\b(?:every|each) week\b|\bchaque semaine\b|\btoutes les semaines\b|\bweekly\b|\bhebdo\w*", " "),
-    (r"\b(\d+)\s*(?:fois|times|seances|sessions|occurrences|rencontres)\b", r" count \1 "),
+    (r"\b(?:de )?(\d+)\s*(?:fois|times|seances|sessions|occurrences|rencontres|ori|mal|φορεσ)\b", r" count \1 "),
     (r"\b(\d{1,2})\s*h\s*(\d{2})\b", r" \1:\2 "),
     (r"\b(\d{1,2})\s*h\b", r" \1:00 "),
+    (r"\b(\d{1,2})\s*uhr\b", r" \1:00 "),
     (r"\b(\d{1,2}(?::\d{2})?)\s+(am|pm)\b", r"\1\2"),
     (r"[,;&]", " "),
 ]
 _TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?(am|pm)?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DAY_FIRST = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
-_THEME = re.compile(r"(?:^|\s)(?:th[eèé]me|theme|topic|sujet)\s*:?(?:\s+|$)(.*)$", re.I | re.S)
+_THEME = re.compile(r"(?:^|\s)(?:th[eèé]me|theme|topic|sujet|tem[aă]|thema|θ[εέ]μα)\s*:?(?:\s+|$)(.*)$", re.I | re.S)
 _ID = re.compile(r"^(?:n°|no\.?|nr\.?|#)?\s*(\d{1,9})$", re.I)
 
 
@@ -224,8 +241,8 @@ def _date(word: str, language: str) -> date:
         if _ISO_DATE.match(word):
             return date.fromisoformat(word)
         found = _DAY_FIRST.match(word)
-        # Day first only in French: in English 06/07 could be either.
-        if found and language == "fr":
+        # Day first except in English, where 06/07 could be either.
+        if found and language in ("fr", "ro", "de", "el"):
             return date(int(found.group(3)), int(found.group(2)), int(found.group(1)))
     except ValueError:
         pass

@@ -147,4 +147,14 @@ MIGRATIONS: list[Migration] = [
         ALTER TABLE room_settings ADD COLUMN pseudonymous INTEGER NOT NULL DEFAULT 0;
         """,
     ),
+    Migration(
+        5,
+        "a room's languages: one, or two for a bilingual room",
+        """
+        -- Comma-separated language codes, the main one first ("fr" or "fr,ro").
+        -- language keeps the main one.
+        ALTER TABLE room_settings ADD COLUMN languages TEXT;
+        UPDATE room_settings SET languages = language WHERE language IS NOT NULL;
+        """,
+    ),
 ]
