@@ -37,12 +37,19 @@ def _git(*args: str) -> str:
         return ""
 
 
-def provenance(started: datetime, variant: str) -> dict:
-    """Which code ran, when, and whether it is the plain benchmark."""
+def code() -> dict:
+    """Which code is about to run: read at the start, before anything can change the tree."""
     return {
         "commit": _git("rev-parse", "HEAD"),
         "uncommitted_changes": bool(_git("status", "--porcelain", "--untracked-files=no")),
         "branch": _git("rev-parse", "--abbrev-ref", "HEAD"),
+    }
+
+
+def provenance(started: datetime, variant: str, ran: dict | None = None) -> dict:
+    """Which code ran (``code()`` at the start), when, and whether it is the plain benchmark."""
+    return {
+        **(ran or code()),
         "started": started.astimezone(timezone.utc).isoformat(timespec="seconds"),
         "variant": variant or "plain",
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],

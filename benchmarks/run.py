@@ -655,7 +655,7 @@ def table(r: dict) -> tuple[str, list[dict]]:
 
 async def main_async(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    started_at = datetime.now(timezone.utc)
+    started_at, ran = datetime.now(timezone.utc), results.code()
     if args.profile and spy.py_spy() is None:
         # Into this virtual environment only, for the bench; not a dependency of the bot.
         say("installing py-spy into the virtual environment for --profile…")
@@ -692,7 +692,7 @@ async def main_async(args: argparse.Namespace) -> int:
     variant = [flag for flag in ("profile", "trace_memory", "serial_floor") if getattr(args, flag)]
     # Smaller runs and diagnostics are kept too, under a name that says so.
     name = "-".join(["quick"] * args.quick + [flag.replace("_", "-") for flag in variant] + ["failed"] * bool(failed))
-    r["provenance"] = results.provenance(started_at, name)
+    r["provenance"] = results.provenance(started_at, name, ran)
     out = Path(args.output) if args.output else results.path_for(started_at, r["provenance"]["commit"], name)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(r, indent=1, ensure_ascii=False) + "\n")
