@@ -45,7 +45,7 @@ demo: $(STAMP)
 
 # The bot against a bare matrix-nio bot on a throw-away Synapse: reply latency, 50 games
 # at once, restart with 1,000 games, memory (about 6-7 min on 2 cores; see
-# benchmarks/README.md). Prints one table, writes benchmarks/results.json.
+# benchmarks/README.md). Prints one table, writes benchmarks/results/<date>-<commit>.json.
 # BENCH_ARGS="--profile" adds py-spy profiles of both bots during the load.
 BENCH_ARGS ?=
 bench: $(STAMP)

@@ -6,7 +6,8 @@ Every figure is printed next to a floor measured in the same run on the same
 homeserver: ``benchmarks/bare_bot.py``, a bare matrix-nio bot (join on invite,
 answer every text at once). Both bots run as their own processes, so CPU time and
 resident memory are read from /proc. See benchmarks/README.md for what each
-scenario does exactly; the figures go to benchmarks/results.json.
+scenario does exactly. The figures go to benchmarks/results/<date>-<commit>.json (kept in
+the repository, with the commit, date, machine and load; see benchmarks/results.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -32,7 +34,7 @@ import yaml  # noqa: E402
 
 from benchmarks.common import (ROOT, Client, cpu_seconds, log_time, memory_kb, memory_map, password_of,  # noqa: E402
                                register, summary_ms)
-from benchmarks import spy  # noqa: E402
+from benchmarks import results, spy  # noqa: E402
 from benchmarks.seed import expected_timers, seed_games  # noqa: E402
 from bot.devtools.homeserver import LocalSynapse  # noqa: E402
 
@@ -658,6 +660,7 @@ def table(r: dict) -> tuple[str, list[dict]]:
 
 async def main_async(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    started_at, ran = datetime.now(timezone.utc), results.code()
     if args.profile and spy.py_spy() is None:
         # Into this virtual environment only, for the bench; not a dependency of the bot.
         say("installing py-spy into the virtual environment for --profile…")
@@ -690,10 +693,15 @@ async def main_async(args: argparse.Namespace) -> int:
     r["run_seconds"] = round(time.perf_counter() - started, 1)
     text, rows = table(r)
     r["table"] = rows
-    out = Path(args.output)
-    out.write_text(json.dumps(r, indent=1, ensure_ascii=False))
-    m = r["machine"]
+    r["table_markdown"] = text
     variant = [flag for flag in ("profile", "trace_memory", "serial_floor") if getattr(args, flag)]
+    # Smaller runs and diagnostics are kept too, under a name that says so.
+    name = "-".join(["quick"] * args.quick + [flag.replace("_", "-") for flag in variant] + ["failed"] * bool(failed))
+    r["provenance"] = results.provenance(started_at, name, ran)
+    out = Path(args.output) if args.output else results.path_for(started_at, r["provenance"]["commit"], name)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(r, indent=1, ensure_ascii=False) + "\n")
+    m = r["machine"]
     if variant:
         print("\nNOT the plain benchmark: " + ", ".join(variant)
               + (" (tracing slows the bot: its times and memory are not comparable)" if args.trace_memory else ""))
@@ -729,7 +737,7 @@ def main() -> int:
     p.add_argument("--load-timeout", type=float, default=420, help="scenario 2: seconds allowed for all games")
     p.add_argument("--memory-games", type=int, default=500, help="scenario 4: games seeded for the memory figure")
     p.add_argument("--restart-games", type=int, default=1000, help="scenario 3: games in progress at the restart")
-    p.add_argument("--output", default=str(ROOT / "benchmarks" / "results.json"))
+    p.add_argument("--output", help="where to write the figures (default: benchmarks/results/<date>-<commit>.json)")
     p.add_argument("--keep", action="store_true", help="keep the homeserver, logs and stores (printed path)")
     p.add_argument("--profile", action="store_true", help="py-spy on both bots during the load (pip install py-spy)")
     p.add_argument("--trace-memory", action="store_true",
@@ -737,6 +745,9 @@ def main() -> int:
     p.add_argument("--serial-floor", action="store_true",
                    help="the bare bot awaits each answer before the next event (nio's usual callback style)")
     args = p.parse_args()
+    # Fewer pings, games or workers than the defaults: a quick check, named so.
+    args.quick = any(getattr(args, k) != p.get_default(k)
+                     for k in ("pings", "rooms", "workers", "memory_games", "restart_games"))
     return asyncio.run(main_async(args))
 
 

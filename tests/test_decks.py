@@ -11,7 +11,11 @@ from bot.game.folding import fold
 from bot.decks import load_library
 from bot.decks.loader import DECKS_DIR, RESOURCES_DIR
 
-GUIDE = Path(__file__).resolve().parents[2] / "shared/seeds/004_49f918ca66af6f74.txt"
+# The whole guide, when it is beside the clone (../shared/seeds/, from a checkout or a worktree).
+GUIDE = next((p / "shared/seeds/004_49f918ca66af6f74.txt" for p in Path(__file__).resolve().parents
+              if (p / "shared/seeds/004_49f918ca66af6f74.txt").exists()), None)
+# The guide's passages these checks need, kept in the repository (with its attribution).
+EXCERPT = Path(__file__).parent / "fixtures" / "guide-fr-excerpt.txt"
 EXPECTED = {"data_protection": 10, "digital_tools": 3, "netiquette": 6, "ethics": 4}
 PREFIX = {"data_protection": "dp", "digital_tools": "tools", "netiquette": "net", "ethics": "eth"}
 GUIDE_ORDER = [f"{PREFIX[t]}-{n:02d}" for t, count in EXPECTED.items() for n in range(1, count + 1)]
@@ -77,11 +81,29 @@ def _norm(text: str) -> str:
     return " ".join(fold(text).split())
 
 
+def _guide_text() -> str:
+    assert EXCERPT.exists(), f"{EXCERPT} is missing: the guide's passages the card checks compare with"
+    return EXCERPT.read_text(encoding="utf-8")
+
+
+def _passages() -> list[str]:
+    return [p.strip("\n") for p in _guide_text().split("=== passage ===\n")[1:]]
+
+
+def test_the_guide_excerpt_keeps_its_attribution_and_is_the_guides_words():
+    head = _guide_text().split("=== passage ===")[0]
+    assert "DLiS" in head and "2021-1-FR01-KA220-HED-000027512" in head and "Erasmus+" in head
+    assert len(_passages()) == 2
+    if GUIDE is None:
+        pytest.skip("the whole guide is not beside the clone: the excerpt cannot be compared with it here")
+    guide = GUIDE.read_text(encoding="utf-8")
+    for passage in _passages():
+        assert passage in guide, passage[:80]
+
+
 def _guide_cards() -> list[dict]:
     """The guide's 23 situations in order: title, situation, dilemma, questions."""
-    if not GUIDE.exists():
-        pytest.skip(f"the guide is not at {GUIDE} (it lives in ../shared/seeds/ beside the checkout, as in CI)")
-    text = GUIDE.read_text(encoding="utf-8")
+    text = _guide_text()
     body = text[text.index("\nSITUATION 1\n"):text.index("PROTECTION DES DONNÉES – RGPD")]
     running_head = "Netiquettes : pour des usages éthiques des réseaux sociaux numériques"
     cards = []
@@ -120,9 +142,7 @@ CORRECTIONS = {"Garantissez": "Garantisiez", "WhatsApp, Viber": "Whastapp, Viber
 
 
 def test_french_board_prompts_and_rgpd_resources_are_the_guides_words(library):
-    if not GUIDE.exists():
-        pytest.skip(f"the guide is not at {GUIDE} (it lives in ../shared/seeds/ beside the checkout, as in CI)")
-    guide = _norm(GUIDE.read_text(encoding="utf-8"))
+    guide = _norm(_guide_text())
     pieces = [*library.prompts("fr")]
     for level in library.board("fr"):
         pieces += [level.description, *level.questions]

@@ -45,8 +45,8 @@ async def test_custom_decks_and_chat_cards(make_bot, make_player, tmp_path):
 
     template = await t.says(t.trainer, "!ajouter-carte", "Titre", seen_by=[t.trainer])
     assert "Questions" in template.body
-    refused = await t.says(alice, CHAT_CARD, "Seule la personne qui anime", seen_by=[alice])
-    assert refused.body
+    await t.says(alice, CHAT_CARD, "Seule la personne qui anime", seen_by=[alice])
+    assert await t.bot.engine.games.custom_cards(t.room) == [], "a player's card was refused, yet stored"
     bad = await t.says(t.trainer, "!ajouter-carte\nTitre : Sans questions\nThème : outils\nSituation : Rien.",
                        "La carte n'est pas ajoutée", seen_by=[t.trainer])
     assert "Questions" in bad.body

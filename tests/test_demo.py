@@ -10,9 +10,8 @@ import pytest
 
 from bot.devtools.demo_script import ACTIONS, CARD, SUMMARY, TURNS
 
-pytestmark = pytest.mark.synapse
 
-
+@pytest.mark.synapse
 def test_the_demo_plays_a_whole_game_and_prints_it(tmp_path):
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     proc = subprocess.run(

@@ -1,11 +1,11 @@
-"""Random games: whatever players type, the rules stay consistent and replayable."""
+"""Random games: whatever players type, the rules stay consistent."""
 
 from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.game import IllegalMove, Settings, pending_timers, replay
+from bot.game import IllegalMove, Settings, pending_timers
 from bot.game import events as ev
 from bot.game.state import PHASES, ROUND
 from tests.test_game_helpers import ALICE, BOB, CAROL, FAC, Table
@@ -55,4 +55,3 @@ def test_random_games_stay_consistent(start, steps, auto):
             assert s.current_turn is not None and s.order[s.current] == s.speaker
         assert all(timer.seq == s.seq for timer in pending_timers(s))
         assert {k: v for k, v in t.timers.items()} == {a.kind: a for a in pending_timers(s)}
-    assert replay(t.log, t.settings) == t.state

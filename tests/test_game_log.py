@@ -45,7 +45,7 @@ def test_no_event_type_logs_a_text_the_state_does_not_keep(name):
     logged = loggable(event, frozenset({start}))
     texts = [v for k, v in logged.items() if k not in IDENTIFIERS and isinstance(v, str)]
     assert all(t == start for t in texts)
-    # Kept in full: logged in full (replay needs it).
+    # Kept in full: logged in full.
     assert loggable(event, frozenset({SECRET.strip()})) == {
         k: (SECRET.strip() if v == SECRET else v) for k, v in event.items()}
 

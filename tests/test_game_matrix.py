@@ -165,11 +165,19 @@ async def test_two_rooms_play_at_once_without_mixing(make_bot, make_player):
     status1 = await first.says(first.players[0], "!etat", "Étape", seen_by=[first.players[0]])
     status2 = await second.says(second.players[0], "!etat", "Étape", seen_by=[second.players[0]])
     assert "la situation" in status1.body and "la situation" in status2.body
-    # Each room saw only its own players and card.
-    for msg in first.bot_messages(first.players[0]):
-        assert carol.user_id not in msg.body and dan.user_id not in msg.body
-    for msg in second.bot_messages(carol):
-        assert first.players[0].user_id not in msg.body
+    # Each room saw only its own players and card. Bodies name people by display
+    # name (the localpart here) and pills carry their ids: look for both.
+    def people_named(table: Table, reader: Player) -> set[str]:
+        named = set()
+        for msg in table.bot_messages(reader):
+            text = msg.body + msg.content.get("formatted_body", "") + " ".join(
+                msg.content.get("m.mentions", {}).get("user_ids", []))
+            named |= {p.localpart for p in (*first.everyone, *second.everyone) if p.localpart in text}
+        return named
+
+    for table, reader in ((first, first.trainer), (second, carol)):
+        named = people_named(table, reader)
+        assert {p.localpart for p in table.players} <= named <= {p.localpart for p in table.everyone}, named
     card1 = [m.body for m in first.bot_messages(first.trainer) if "Questions pour le débat" in m.body]
     card2 = [m.body for m in second.bot_messages(second.trainer) if "Questions pour le débat" in m.body]
     assert len(card1) == 1 and len(card2) == 1 and card1 != card2

@@ -117,12 +117,11 @@ async def test_sigkill_in_the_speaking_round_resumes_at_the_same_speaker(bot_pro
     for p in players:
         await p.send(room, "!non")
     await trainer.wait_message(room, bot_id, "Fin de la partie")
-    final = await says(trainer, "!fin", "définitive")
+    await says(trainer, "!fin", "définitive")
     synthesis = next(m for m in reversed(trainer.from_user(room, bot_id)) if "Premier tour" in m.body)
     for text in ("Premier tour : la question du consentement.", "Deuxième tour : qui a accès aux données ?",
                  "Troisième tour, écrit pendant la panne."):
         assert text in synthesis.body
-    assert final is not None
 
     bodies = [m.body for m in trainer.from_user(room, bot_id)]
     duplicates = {b for b in bodies if bodies.count(b) > 1}
@@ -194,3 +193,54 @@ async def eventually_outbox(bot, nonempty: bool, timeout: float = TIMEOUT) -> No
         while bool(await bot.engine.games.pending_outbox()) != nonempty:
             await asyncio.sleep(0.05)  # polling the database with a deadline, not racing an event
     await asyncio.wait_for(check(), timeout)
+
+
+async def test_after_a_crash_a_steps_unsent_messages_come_before_what_later_events_cause(make_bot, make_player):
+    """Issue 18: the crash left a step's messages unsent and players typed while the bot was down.
+
+    The first sync brings their messages; the step's messages must reach the room
+    before anything those messages cause.
+    """
+    from tests.test_game_matrix import seat
+
+    t = await seat(make_bot, make_player)
+    bot = t.bot
+    await t.says(t.trainer, "!nouvelle", "Nouvelle partie")
+    for p in t.players:
+        await t.says(p, "!rejoindre", "Bienvenue")
+    await t.says(t.trainer, "!commencer dp-05", "Questions pour le débat")
+
+    # Step 2 is saved (order and first speaker), then the process dies before sending it.
+    real_send = bot.engine.outgoing.send
+
+    async def dying_send(room_id, content, tx_id):
+        raise Crash()
+
+    bot.engine.outgoing.send = dying_send
+    await t.trainer.send(t.room, "!suivant")
+    await eventually_outbox(bot, nonempty=True)
+    _, state = await bot.engine.state(t.room)
+    by_id = {p.user_id: p for p in t.players}
+    first, second = by_id[state.order[0]], by_id[state.order[1]]
+    bot.engine.outgoing.send = real_send
+    await bot.stop()
+
+    # While it is down, the first speaker (told by nobody yet) speaks and ends the turn.
+    mark, seen = len(t.trainer.messages), len(second.messages)
+    await first.send(t.room, "Dit pendant la panne.")
+    await first.send(t.room, "!fini")
+    await second.send(t.room, "!etat")
+    bot = t.bot = await make_bot.start(bot.config)
+
+    # One message per moment: step 2 (the order, then the first turn), then the turn change.
+    await t.trainer.wait_until(
+        lambda: sum("🎙️" in m.body for m in t.bot_messages(t.trainer, mark)) >= 2, what="two turns")
+    status = await second.wait_message(t.room, t.bot_id, "tour de parole : c'est à", after=seen)
+    bodies = [m.body for m in t.bot_messages(t.trainer, mark)]
+    order = next(i for i, b in enumerate(bodies) if "Ordre de passage" in b)
+    turns = [i for i, b in enumerate(bodies) if "🎙️" in b]
+    assert order == turns[0] < turns[1], bodies
+    announced = [bodies[i].split("🎙️", 1)[1] for i in turns]
+    assert first.localpart in announced[0] and second.localpart in announced[1], bodies
+    assert order < bodies.index(status.body), bodies
+    await eventually_outbox(bot, nonempty=False)

@@ -1,4 +1,4 @@
-"""The rules as a whole: refusals in every phase, a full game, replay and storage."""
+"""The rules as a whole: refusals in every phase, a full game, storage."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from bot.game import GameState, IllegalMove, Settings, apply, event_from_dict, event_to_dict, pending_timers, replay
+from bot.game import GameState, Settings, apply, event_from_dict, event_to_dict, pending_timers
 from bot.game import effects as fx
 from bot.game import events as ev
 from bot.game.rules import TRANSITIONS
@@ -154,33 +154,6 @@ def test_a_whole_game():
     assert s.amended_by == BOB
     assert "game.out_of_turn" in t.said and t.said[-1] == "game.finished"
     assert pending_timers(s) == ()
-
-
-def test_a_logged_game_replays_to_the_same_state():
-    t = play_a_whole_game()
-    assert replay(t.log, t.settings) == t.state
-    # The log as the engine stores it: JSON events with their time and role.
-    stored = json.dumps([[event_to_dict(e), now.isoformat(), fac] for e, now, fac in t.log])
-    entries = [(event_from_dict(e), datetime.fromisoformat(now), fac) for e, now, fac in json.loads(stored)]
-    assert replay(entries, t.settings) == t.state
-    # Any prefix of the log replays to the state the game had at that point.
-    middle = len(t.log) // 2
-    partial = Table()
-    for event, now, fac in t.log[:middle]:
-        partial.now = now
-        try:
-            partial.do(event, fac)
-        except IllegalMove:
-            pass
-    assert replay(t.log[:middle], t.settings) == partial.state
-
-
-def test_replay_from_a_stored_state_continues_the_game():
-    t = play_a_whole_game()
-    half = 20
-    head = replay(t.log[:half], t.settings)
-    restored = GameState.from_dict(json.loads(json.dumps(head.to_dict())))
-    assert replay(t.log[half:], t.settings, state=restored) == t.state
 
 
 def test_the_engine_can_rebuild_its_timers_from_a_stored_state():

@@ -203,3 +203,33 @@ def test_no_reminder_when_the_step_is_shorter_than_the_lead():
     assert set(t.timers) == {"step"}
     assert t.state.reminder_at is None
     assert t.state.deadline - t.now == timedelta(seconds=20)
+
+
+def test_a_deadline_missed_while_the_bot_was_down_fires_with_a_word_to_the_room():
+    # The turn's deadline passed 10 minutes before the bot came back: its timer fires
+    # at once on restart, says why the game moves now, then does what it always does.
+    t = Table(Settings(turn_seconds=120, reminder_seconds=30)).in_round(ALICE, BOB)
+    turn, reminder = t.timers["turn"], t.timers["reminder"]
+    t.now = turn.at + timedelta(minutes=10)
+    # The reminder, late too, says nothing: "30 s left" would be false.
+    assert keys(t.do(ev.TimerFired("reminder", reminder.seq), fac=False)) == []
+    effects = t.do(ev.TimerFired("turn", turn.seq), fac=False)
+    assert keys(effects)[0] == "game.late_turn"
+    assert dict(effects[0].params)["late"] == Term("game.duration.min", (("minutes", 10),))
+    assert "game.turn_timeout" in keys(effects)[1:]
+    # A step deadline, the same.
+    t = Table(Settings(card_seconds=60)).started(ALICE, BOB)
+    step = t.timers["step"]
+    t.now = step.at + timedelta(seconds=90)
+    effects = t.do(ev.TimerFired("step", step.seq), fac=False)
+    assert keys(effects)[0] == "game.late_step" and t.state.phase == "round"
+
+
+def test_a_timer_a_few_seconds_late_says_nothing_more():
+    t = Table(Settings(turn_seconds=120, reminder_seconds=30)).in_round(ALICE, BOB)
+    turn = t.timers.pop("turn")
+    t.now = turn.at + timedelta(seconds=59)
+    effects = t.do(ev.TimerFired("turn", turn.seq), fac=False)
+    assert "game.late_turn" not in keys(effects) and "game.turn_timeout" in keys(effects)
+    t = Table(Settings(turn_seconds=120, reminder_seconds=30)).in_round(ALICE, BOB)
+    assert keys(t.fire("reminder")) == ["game.turn_reminder"]

@@ -123,6 +123,9 @@ async def test_make_run_twice_same_server_accounts_and_device(tmp_path):
         assert info["user"] == "@trainer:localhost"
         answer = await ask_help(info, tmp_path / "client1")
         assert "Commandes" in answer
+        # What the check after Ctrl-C looks for is there while the run is.
+        assert processes.with_argument(str(directory.resolve() / "synapse" / "homeserver.yaml")), \
+            "the homeserver of the run is not found by its config path"
     finally:
         code = interrupt(process)
     assert code == 0

@@ -44,14 +44,19 @@ class Clock:
 
 
 class Homeserver:
-    """Records what the bot posts; a repeated transaction id posts nothing new."""
+    """Records what the bot posts; a repeated transaction id posts nothing new (as Synapse).
+
+    ``attempts`` keeps every send the bot tried, failed or repeated ones included.
+    """
 
     def __init__(self):
         self.posted: list[tuple[str, dict, str]] = []
+        self.attempts: list[tuple[str, str]] = []  # (tx_id, body)
         self.files: list[tuple[str, bytes, str, str]] = []
         self.fail_next = 0
 
     async def send(self, room_id: str, content: dict, tx_id: str) -> str:
+        self.attempts.append((tx_id, content["body"]))
         if self.fail_next:
             self.fail_next -= 1
             raise ConnectionError("the homeserver went away")
@@ -118,6 +123,7 @@ class World:
                                    (ev.Abort(TRAINER), True)):
             assert await self.engine.handle(ROOM, event, facilitator=facilitator, source_event_id=None)
         self.server.posted.clear()  # only what the schedules say counts below
+        self.server.attempts.clear()
 
 
 @pytest.fixture
@@ -289,7 +295,17 @@ async def test_a_crash_between_deciding_and_posting_posts_once_after_restart(wor
     await world.start()
     assert len(world.server.bodies("C'est l'heure")) == 1
     assert len(world.server.bodies("Nouvelle partie")) == 1
-    assert len({tx for _, _, tx in world.server.posted}) == len(world.server.posted)
+    # What the homeserver's de-duplication hid: each message was tried again after
+    # the failures with its first transaction id, and no two messages shared one
+    # (the homeserver would have swallowed the second).
+    ids_of: dict[str, set[str]] = {}
+    bodies_of: dict[str, set[str]] = {}
+    for tx, body in world.server.attempts:
+        ids_of.setdefault(body, set()).add(tx)
+        bodies_of.setdefault(tx, set()).add(body)
+    assert all(len(ids) == 1 for ids in ids_of.values()), ids_of
+    assert all(len(bodies) == 1 for bodies in bodies_of.values()), bodies_of
+    assert len(world.server.attempts) > len(world.server.posted), "the restarts must have sent something again"
 
 
 async def test_a_lobby_opened_before_a_crash_is_not_opened_again(world):

@@ -10,8 +10,6 @@ import pytest
 from bot.app.logs import configure_logging
 from tests.harness import join_bot
 
-pytestmark = pytest.mark.synapse
-
 
 @pytest.fixture
 def log_stream():
@@ -32,6 +30,7 @@ def log_stream():
         logging.getLogger(name).setLevel(level)
 
 
+@pytest.mark.synapse
 async def test_what_players_type_is_never_logged(log_stream, make_bot, make_player):
     bot = await make_bot()
     bot_user = bot.config.matrix.user_id

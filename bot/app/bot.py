@@ -127,6 +127,9 @@ class Bot:
 
     # -- transport callbacks -------------------------------------------------------
 
+    async def before_catch_up(self) -> None:
+        await self.engine.send_leftovers()
+
     async def on_ready(self) -> None:
         # Timers and leftover messages need the rooms that the first sync fills.
         await self.engine.start()

@@ -64,8 +64,11 @@ class Privacy:
     """The privacy commands and the retention job."""
 
     def __init__(self, config: PrivacyConfig, store: Store, engine: Engine, narrator: Narrator,
-                 views: Callable[[str], Awaitable[RoomView]], is_facilitator: Callable[[str, str], bool]):
+                 views: Callable[[str], Awaitable[RoomView]], is_facilitator: Callable[[str, str], bool],
+                 clock: Callable[[], float] = time.time, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
         self.config = config
+        self.clock = clock  # seconds since the epoch, as the store's ended_at
+        self.sleep = sleep
         self.store = store
         self.engine = engine
         self.narrator = narrator
@@ -92,7 +95,7 @@ class Privacy:
 
     async def purge_expired(self, now: float | None = None) -> list[int]:
         """Purge every game that ended more than ``retention_days`` ago."""
-        now = time.time() if now is None else now
+        now = self.clock() if now is None else now
         cutoff = now - self.config.retention_days * 86400
         purged = await self.engine.games.purge(ended_before=cutoff, keep_records=self.config.keep_game_records)
         if purged:
@@ -108,7 +111,7 @@ class Privacy:
                 raise
             except Exception:
                 log.exception("Retention purge failed; will try again")
-            await asyncio.sleep(PURGE_EVERY_SECONDS)
+            await self.sleep(PURGE_EVERY_SECONDS)
 
     # -- commands -----------------------------------------------------------------------
 

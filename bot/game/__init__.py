@@ -21,7 +21,7 @@ from bot.game import effects, events
 from bot.game.context import IllegalMove
 from bot.game.events import event_from_dict, event_to_dict
 from bot.game.params import CardRef, Term, ThemeRef, UserRef, resolve
-from bot.game.rules import Outcome, apply, replay
+from bot.game.rules import Outcome, apply
 from bot.game.settings import Settings
 from bot.game.state import LEVELS, PHASES, THEMES, GameState
 from bot.game.status import describe, list_actions
@@ -30,7 +30,7 @@ from bot.game.timing import plan as pending_timers
 
 __all__ = [
     "effects", "events", "IllegalMove", "event_from_dict", "event_to_dict", "CardRef", "Term", "ThemeRef",
-    "UserRef", "resolve", "Outcome", "apply", "replay", "Settings", "LEVELS", "PHASES", "THEMES",
+    "UserRef", "resolve", "Outcome", "apply", "Settings", "LEVELS", "PHASES", "THEMES",
     "GameState", "describe", "list_actions", "Synthesis", "Wording", "actions_by_level", "build_synthesis", "to_markdown",
     "pending_timers",
 ]

@@ -11,9 +11,10 @@ id, a card, theme or level id, a timer kind): so an event type added later with 
 new text field is cut to the state by default, never logged in full. A field that
 is neither a string nor a number is refused, so no text can hide in a list.
 
-The log still replays to the state: a cut text is cut again the same way, and a
-dropped one (a reminder to someone speaking out of turn, a replaced summary, the
-texts of an aborted game) only ever led to a state that a later step replaced.
+What reads the log: the event ranks that fix each step's transaction ids, and
+``!forget-me``, which finds the games a person acted in (a player who joined and
+left is in the log only). Nothing rebuilds a game from it: the state is stored
+whole at every step.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from __future__ import annotations
 # resolves what users type (themes, cards, levels) into ids before an event exists.
 IDENTIFIERS = frozenset({"type", "actor", "card_id", "theme", "level", "kind", "language", "facilitator_theme",
                          "ref"})  # ref: a Matrix event id
-# What stands for a text the state does not keep: not empty, so that replaying the
-# event does what it did (an out-of-turn message still earns its one reminder).
+# What stands for a text the state does not keep: not empty, so that the logged
+# event still reads as what it was (an out-of-turn message, not an empty one).
 DROPPED = "…"
 _SCALARS = (bool, int, float, type(None))
 

@@ -90,8 +90,8 @@ def say(state: GameState, event, ctx: Ctx):
         effects.append(Reply("game.turn_text_cut", params(maximum=ctx.settings.max_turn_chars),
                              to=event.actor))
     if len(text) >= room:
-        # Full, whether cut here or not: the log keeps the cut text, and replaying
-        # it must give this same turn.
+        # Full, whether cut here or not: the next message of the turn is refused
+        # the same way.
         turn = replace(turn, truncated=True)
     turn = replace(turn, texts=turn.texts + (text,), refs=turn.refs + (event.ref,))
     return replace(state.with_turn(turn), last_activity=ctx.now), effects

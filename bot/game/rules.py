@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Iterable
+from typing import Callable
 
 from bot.game import edits, ending, lobby, timing, votes
 from bot.game import round as speaking
@@ -24,7 +24,7 @@ from bot.game.settings import Settings
 from bot.game.state import (ABORTED, ACTIONS, CARD, FINISHED, IDLE, LOBBY, RESOURCES, ROUND, SYNTHESIS, TIMED,
                             GameState)
 
-__all__ = ["IllegalMove", "Outcome", "apply", "replay", "TRANSITIONS"]
+__all__ = ["IllegalMove", "Outcome", "apply", "TRANSITIONS"]
 
 Handler = Callable[[GameState, Event, Ctx], tuple[GameState, list]]
 PLAYING = (CARD, ROUND, RESOURCES, ACTIONS)
@@ -142,6 +142,11 @@ def _timer(state: GameState, event: TimerFired, ctx: Ctx) -> Outcome:
     if at is None or handler is None or ctx.now + timing.EARLY_TOLERANCE < at:
         return Outcome(state, ())  # stale, or early because it was re-armed later
     new, effects = handler(state, ctx)
+    late = ctx.now - at
+    if event.kind in ("step", "turn") and late > timing.LATE:
+        # The deadline passed while the bot was down: its timer fires at once on
+        # restart, and the room hears why the game moves on now.
+        effects = [timing.late_word(state, late), *effects]
     return Outcome(new, _with_timers(state, new, effects, (event.kind, event.seq)))
 
 
@@ -152,17 +157,3 @@ def _with_timers(old: GameState, new: GameState, effects: list, fired) -> tuple:
     tail = [e for e in effects if isinstance(e, GameOver)]
     return tuple(head) + timers + tuple(tail)
 
-
-def replay(entries: Iterable[tuple[Event, datetime, bool]], settings: Settings = Settings(),
-           state: GameState | None = None) -> GameState:
-    """The state after applying a logged list of ``(event, now, facilitator)``.
-
-    An entry that was refused when it happened is refused again and changes nothing.
-    """
-    state = state or GameState()
-    for event, now, facilitator in entries:
-        try:
-            state = apply(state, event, now, facilitator=facilitator, settings=settings).state
-        except IllegalMove:
-            pass
-    return state

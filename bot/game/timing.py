@@ -19,6 +19,10 @@ from bot.game.state import ROUND, TIMED, GameState, Paused
 
 # A timer may go off a little before its time (scheduler and clock jitter).
 EARLY_TOLERANCE = timedelta(seconds=1)
+# A step or turn timer running this long after its deadline was missed (the bot was
+# down): the room is told so before the game moves on. Under load timers run late
+# by a second or two, never by a minute.
+LATE = timedelta(seconds=60)
 
 
 def plan(state: GameState) -> tuple[ArmTimer, ...]:
@@ -138,12 +142,19 @@ def extend(state: GameState, event, ctx: Ctx):
     return new, [Say("game.extended", params(minutes=event.minutes, time=duration(left)))]
 
 
+def late_word(state: GameState, late: timedelta) -> Say:
+    """What the room is told when a deadline passed while the bot was down."""
+    if state.phase == ROUND and state.speaker:
+        return Say("game.late_turn", params(speaker=UserRef(state.speaker), late=duration(late.total_seconds())))
+    return Say("game.late_step", params(step=step_term(state.phase), late=duration(late.total_seconds())))
+
+
 def remind(state: GameState, ctx: Ctx):
     """The reminder timer: say how long is left on the turn or the step."""
     end = active_deadline(state)
     new = replace(state, reminder_at=None)
-    if end is None:
-        return new, []
+    if end is None or end <= ctx.now:
+        return new, []  # missed while the bot was down: the deadline's own timer speaks
     left = duration((end - ctx.now).total_seconds())
     if state.phase == ROUND and state.speaker:
         return new, [Say("game.turn_reminder", params(speaker=UserRef(state.speaker), time=left))]

@@ -64,6 +64,9 @@ class Handler(Protocol):
 
     async def on_ready(self) -> None: ...
 
+    async def before_catch_up(self) -> None:
+        """After a start's first sync filled the rooms, before its events are handled."""
+
     async def on_unreadable(self, room: MatrixRoom, user_id: str) -> None:
         """``user_id``'s last message could not be read, even after waiting for its key."""
 
@@ -176,6 +179,10 @@ class MatrixTransport:
             backoff.reset()
             self.trust.forget(resp.device_list.changed)
             await maintain_keys(self.client, resp, self.stats)
+            if first:
+                # What a crash left unsent goes before anything the events that
+                # came while the bot was down cause (the rooms are known by now).
+                await self._safely(handler.before_catch_up())
             async with self._process_lock:
                 await self._process(resp, skip_history=first_ever, catch_up=first)
                 self._since = resp.next_batch

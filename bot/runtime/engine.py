@@ -74,14 +74,38 @@ class Engine:
         self.timers = Timers(self._fire)
         self.synthesis = SynthesisWriter(narrator)
         self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._unsent: set[str] = set()  # rooms whose crash leftovers failed to send at start-up
 
     # -- start-up ---------------------------------------------------------------------
 
-    async def start(self) -> None:
-        """After the first sync: send what a crash left unsent, re-arm every timer."""
+    async def send_leftovers(self) -> None:
+        """Send what a crash left unsent, each room's messages in order.
+
+        Called once the first sync has filled the rooms and *before* its events are
+        handled (what players typed while the bot was down), so that a step's
+        messages reach the room before anything later events cause. A room whose
+        leftovers cannot be sent now is tried again before its next message.
+        """
+        rooms: dict[str, list[OutboxItem]] = {}
         for item in await self.games.pending_outbox():
-            async with self._locks[item.room_id]:
-                await self._deliver([item])
+            rooms.setdefault(item.room_id, []).append(item)
+        for room_id, items in rooms.items():
+            async with self._locks[room_id]:
+                try:
+                    await self._deliver(items)
+                except Exception:
+                    log.exception("Could not send the messages a crash left in %s; trying again later", room_id)
+                    self._unsent.add(room_id)
+
+    async def _send_unsent(self, room_id: str) -> None:
+        """Under the room's lock: the room's leftovers first (raises if they still cannot go)."""
+        if room_id in self._unsent:
+            await self._deliver([i for i in await self.games.pending_outbox() if i.room_id == room_id])
+            self._unsent.discard(room_id)
+
+    async def start(self) -> None:
+        """After the first sync was handled: send any leftovers still unsent, re-arm every timer."""
+        await self.send_leftovers()
         log.info("Starting the game timers")
         self.timers.start()
         for game in await self.games.active_games():
@@ -109,6 +133,7 @@ class Engine:
                      only_in_round: bool = False) -> bool:
         """Apply ``event`` to the room's game; False when it was refused."""
         async with self._locks[room_id]:
+            await self._send_unsent(room_id)
             stored = await self.games.active_game(room_id)
             game_id, state = (stored.id, GameState.from_dict(stored.state)) if stored else (None, GameState())
             if only_in_round and state.phase != ROUND:
@@ -218,4 +243,5 @@ class Engine:
     async def reply(self, room_id: str, rendered: Rendered, source_event_id: str | None) -> None:
         """A read-only answer (status, lists) under the room's lock, in order."""
         async with self._locks[room_id]:
+            await self._send_unsent(room_id)
             await self._send_reply(room_id, rendered, source_event_id)

@@ -160,7 +160,7 @@ class GameStore:
                 await db.executemany("DELETE FROM outbox WHERE tx_id = ?", [(t,) for t in tx_ids])
 
     async def events(self, game_id: int) -> list[tuple[str, bool, dict]]:
-        """(time, facilitator, event) of a game, in order: what replay needs."""
+        """(time, facilitator, event) of a game, in order (``!forget-me`` looks for a person's acts)."""
         rows = await fetch_all(
             self.store.conn, "SELECT at, facilitator, event FROM game_events WHERE game_id = ? ORDER BY seq",
             (game_id,),
