@@ -12,12 +12,10 @@ import json
 import re
 import sqlite3
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
-import yaml
 
-from tests.harness import Player, unique
+from tests.harness import Player
 from tests.test_game_restart import BotProcess
 
 pytestmark = pytest.mark.synapse
@@ -50,28 +48,9 @@ class Game:
         return by_id[turn.content["m.mentions"]["user_ids"][0]]
 
 
-async def start_process(synapse, tmp_path: Path) -> BotProcess:
-    localpart = unique("bot")
-    await synapse.register(localpart, "secret-" + localpart)
-    config = {
-        "matrix": {"homeserver": synapse.url, "user_id": f"@{localpart}:{synapse.server_name}",
-                   "password": "secret-" + localpart, "sync_timeout_seconds": 2, "backoff_max_seconds": 2},
-        "storage": {"data_dir": str(tmp_path / "bot-data")},
-        "access": {"invite_servers": [synapse.server_name]},
-        "game": CALM,
-    }
-    path = tmp_path / "config.yaml"
-    path.write_text(yaml.safe_dump(config))
-    process = BotProcess(path, tmp_path / "bot.log")
-    process.user_id = config["matrix"]["user_id"]
-    process.data_dir = tmp_path / "bot-data"
-    process.start()
-    return process
-
-
 @pytest.fixture
 async def bot_process(synapse, tmp_path):
-    process = await start_process(synapse, tmp_path)
+    process = await BotProcess.launch(synapse, tmp_path, CALM)
     yield process
     process.stop()
 

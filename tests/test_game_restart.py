@@ -22,10 +22,31 @@ ROOT = Path(__file__).resolve().parents[1]
 class BotProcess:
     """``python -m bot --config …`` as a real child process."""
 
-    def __init__(self, config_path: Path, log_path: Path):
+    def __init__(self, config_path: Path, log_path: Path, user_id: str = "", data_dir: Path | None = None):
         self.config_path = config_path
         self.log_path = log_path
+        self.user_id = user_id
+        self.data_dir = data_dir
         self.process: subprocess.Popen | None = None
+
+    @classmethod
+    async def launch(cls, synapse, tmp_path: Path, game: dict) -> "BotProcess":
+        """A new bot account on ``synapse``, its config in ``tmp_path``, the process started."""
+        localpart = unique("bot")
+        await synapse.register(localpart, "secret-" + localpart)
+        user_id = f"@{localpart}:{synapse.server_name}"
+        config = {
+            "matrix": {"homeserver": synapse.url, "user_id": user_id, "password": "secret-" + localpart,
+                       "sync_timeout_seconds": 2, "backoff_max_seconds": 2},
+            "storage": {"data_dir": str(tmp_path / "bot-data")},
+            "access": {"invite_servers": [synapse.server_name]},
+            "game": game,
+        }
+        path = tmp_path / "config.yaml"
+        path.write_text(yaml.safe_dump(config))
+        process = cls(path, tmp_path / "bot.log", user_id, tmp_path / "bot-data")
+        process.start()
+        return process
 
     def start(self) -> None:
         log = open(self.log_path, "ab")
@@ -51,21 +72,9 @@ class BotProcess:
 
 @pytest.fixture
 async def bot_process(synapse, tmp_path):
-    localpart = unique("bot")
-    await synapse.register(localpart, "secret-" + localpart)
-    config = {
-        "matrix": {"homeserver": synapse.url, "user_id": f"@{localpart}:{synapse.server_name}",
-                   "password": "secret-" + localpart, "sync_timeout_seconds": 2, "backoff_max_seconds": 2},
-        "storage": {"data_dir": str(tmp_path / "bot-data")},
-        "access": {"invite_servers": [synapse.server_name]},
-        "game": {"turn_seconds": 300, "reminder_seconds": 0, "silence_seconds": 0, "card_seconds": 3600,
-                 "resources_seconds": 3600, "amend_seconds": 3600},
-    }
-    path = tmp_path / "config.yaml"
-    path.write_text(yaml.safe_dump(config))
-    process = BotProcess(path, tmp_path / "bot.log")
-    process.user_id = config["matrix"]["user_id"]
-    process.start()
+    process = await BotProcess.launch(synapse, tmp_path, {
+        "turn_seconds": 300, "reminder_seconds": 0, "silence_seconds": 0, "card_seconds": 3600,
+        "resources_seconds": 3600, "amend_seconds": 3600})
     yield process
     process.stop()
 
