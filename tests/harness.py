@@ -132,6 +132,17 @@ class Player(SimClient):
         assert isinstance(resp, RoomSendResponse), resp
         return resp.event_id
 
+    async def send_lost(self, room_id: str, body: str) -> tuple[str, dict]:
+        """A message whose room key is sent to nobody, as from a client that encrypted it
+        before it counted the bot: its event id, and the key to hand over later with
+        :meth:`send_room_key`. The next messages use a new session shared as usual."""
+        assert self.client is not None
+        await self.client.joined_members(room_id)  # what nio's room_send would do first
+        key = self.start_withheld_session(room_id)
+        event_id = await self.send_encrypted(room_id, body)
+        self.end_withheld_session(room_id)
+        return event_id, key
+
     def start_withheld_session(self, room_id: str) -> dict:
         """A new Megolm session for the room whose key nobody is sent yet.
 

@@ -51,10 +51,7 @@ async def test_a_client_that_speaks_before_counting_the_bot_is_answered_within_1
     player = await make_player()
     t0 = time.monotonic()
     room = await player.create_room(invite=[bot_user])
-    await player.client.joined_members(room)  # what nio's room_send would do first
-    player.start_withheld_session(room)
-    lost = await player.send_encrypted(room, "!aide")  # encrypted for nobody: the bot is not counted yet
-    player.end_withheld_session(room)
+    lost, _ = await player.send_lost(room, "!aide")  # encrypted for nobody: the bot is not counted yet
     await player.wait_membership(room, bot_user, "join", timeout=_left(t0))
     await player.send(room, "!aide")
 
@@ -72,9 +69,7 @@ async def test_a_lone_lost_first_message_gets_a_resend_request_within_10_s(make_
     player = await make_player()
     t0 = time.monotonic()
     room = await player.create_room(invite=[bot_user])
-    await player.client.joined_members(room)  # what nio's room_send would do first
-    player.start_withheld_session(room)
-    await player.send_encrypted(room, "!aide")
+    await player.send_lost(room, "!aide")
 
     found = await player.wait_until(lambda: notices_to(player.from_user(room, bot_user), player.user_id),
                                     timeout=_left(t0), what="a request to send the message again")
@@ -92,9 +87,7 @@ async def test_a_sender_without_an_olm_session_is_asked_for_the_key_and_its_answ
     received = ToDeviceLog(player).install()
     room = await join_bot(player, bot_user)
 
-    await player.client.joined_members(room)  # what nio's room_send would do first
-    withheld = player.start_withheld_session(room)  # the player's first message: no Olm session yet
-    await player.send_encrypted(room, "!aide")
+    _, withheld = await player.send_lost(room, "!aide")  # the player's first message: no Olm session yet
     await player.wait_until(lambda: received.dummies and received.key_requests,
                             what="an m.dummy and a room key request from the bot")
     assert received.dummies == [bot_user]
@@ -116,9 +109,7 @@ async def test_a_message_still_unreadable_after_the_wait_gets_one_resend_request
 
     lost = []
     for body in ("!aide", "!etat"):
-        player.start_withheld_session(room)
-        lost.append(await player.send_encrypted(room, body))
-        player.end_withheld_session(room)
+        lost.append((await player.send_lost(room, body))[0])
         await eventually(lambda: lost[-1] in late.pending, what="the bot to see the lost message")
     await eventually(lambda: not set(lost) & set(late.unreadable.waiting()), what="both waits to end")
     await player.send(room, "!nimportequoi")  # answered after anything the waits caused
@@ -140,9 +131,7 @@ async def test_a_held_backlog_of_identical_commands_is_answered_once(make_bot, m
     await ann.wait_message(room, bot_user, "nimportequoi")
     before = len(ann.from_user(room, bot_user))
 
-    withheld = bob.start_withheld_session(room)
-    await bob.send_encrypted(room, "!help")
-    bob.end_withheld_session(room)
+    _, withheld = await bob.send_lost(room, "!help")
     for _ in range(5):
         await ann.send(room, "!aide")
     await eventually(lambda: bot.transport.late.queues.queued(room) == 6, what="five !aide held behind !help")

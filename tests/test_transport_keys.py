@@ -32,10 +32,8 @@ async def test_a_message_whose_key_comes_late_is_answered_in_order(make_bot, mak
     await ann.invite(room, bob.user_id)
     await bob.join(room)
 
-    withheld = ann.start_withheld_session(room)
-    late_id = await ann.send_encrypted(room, "!aide")
+    late_id, withheld = await ann.send_lost(room, "!aide")
     await eventually(lambda: late_id in bot.transport.late.pending, what="the bot to hold the message")
-    ann.end_withheld_session(room)
     await bob.send(room, "!help")
     await eventually(bot.transport.late.holding, what="the bot to hold !help behind !aide")
     assert len(ann.from_user(room, bot_user)) == 1, "nothing may be answered before the key comes"
@@ -52,10 +50,8 @@ async def test_a_newer_session_of_the_same_sender_goes_on_and_the_late_message_i
     bot, player, room = await answering_room(make_bot, make_player)  # key_wait_seconds: 30
     bot_user = bot.config.matrix.user_id
 
-    withheld = player.start_withheld_session(room)
-    late_id = await player.send_encrypted(room, "!aide")
+    late_id, withheld = await player.send_lost(room, "!aide")
     await eventually(lambda: late_id in bot.transport.late.pending, what="the bot to hold the message")
-    player.end_withheld_session(room)
     await player.send(room, "!nimportequoi")
     await player.wait_message(room, bot_user, "nimportequoi")  # no wait: the old key is not coming
     assert late_id in bot.transport.late.pending
@@ -129,8 +125,7 @@ async def test_a_message_waiting_for_its_key_survives_a_restart(make_bot, make_p
     bot, player, room = await answering_room(make_bot, make_player)
     bot_user = bot.config.matrix.user_id
 
-    withheld = player.start_withheld_session(room)
-    late_id = await player.send_encrypted(room, "!aide")
+    late_id, withheld = await player.send_lost(room, "!aide")
     await eventually(lambda: late_id in bot.transport.late.pending, what="the bot to hold the message")
     device = bot.transport.device_id
     await bot.stop()
