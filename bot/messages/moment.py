@@ -40,7 +40,7 @@ def compose(narrator: Narrator, view: RoomView, state: GameState, effects: tuple
                           synthesis, extras, max_chars=MAX_MESSAGE_CHARS // len(languages), full_view=view)
     others = [_groups(narrator, view.only(lang), state, effects, None, None,
                       max_chars=MAX_MESSAGE_CHARS // len(languages))[0] for lang in languages[1:]]
-    names = [narrator.catalogue.text(lang, "language.name") for lang in languages]
+    names = [narrator.catalogue.text(lang, "language.name") for lang in languages] if others else []
     messages = []
     for index, parts in enumerate(main):
         if not parts:
