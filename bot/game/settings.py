@@ -26,6 +26,8 @@ class Settings:
     max_turn_chars: int = 4000  # one turn's contribution, all messages together
     max_action_chars: int = 500
     max_amend_chars: int = 4000
+    week_nudge_seconds: int = 86400  # week games: nudge who has not answered this long before a deadline (0: none)
+    week_progress_seconds: int = 86400  # week games: progress counts at most this often (0: none)
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -36,7 +38,7 @@ class Settings:
                 continue
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ValueError(f"{f.name}: must be a whole number")
-            zero_ok = f.name in ("reminder_seconds", "silence_seconds")
+            zero_ok = f.name in ("reminder_seconds", "silence_seconds", "week_nudge_seconds", "week_progress_seconds")
             if value < (0 if zero_ok else 1):
                 raise ValueError(f"{f.name}: must be {'≥ 0' if zero_ok else '≥ 1'}")
         if self.min_players < 2:

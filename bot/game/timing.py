@@ -31,6 +31,8 @@ def plan(state: GameState) -> tuple[ArmTimer, ...]:
         return ()
     slots = (("step", state.deadline), ("turn", state.turn_deadline),
              ("reminder", state.reminder_at), ("silence", state.silence_at))
+    if state.week is not None:
+        slots += (("nudge", state.week.nudge_at), ("progress", state.week.progress_at))
     return tuple(ArmTimer(kind, at, state.seq) for kind, at in slots if at is not None)
 
 
