@@ -38,7 +38,7 @@ _UNITS = {
     "min": 60, "m": 60, "s": 1, "sec": 1,
 }
 _LENGTH = re.compile(r"(\d{1,5})\s*([^\d\s]+)")
-_CLOCK = re.compile(r"(\d{1,2})(?:[:h](\d{2}))?")
+_CLOCK = re.compile(r"(\d{1,2})(?:[:h](\d{2})?)?")
 WEEK_WORDS = frozenset(fold(w) for w in ("semaine", "week", "săptămână", "saptamana", "woche", "εβδομάδα"))
 
 
