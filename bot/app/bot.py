@@ -24,6 +24,7 @@ from bot.commands.privacy import Privacy, Throttle
 from bot.messages.render import Renderer
 from bot.commands.router import Context, Router
 from bot.commands.schedules import ScheduleCommands
+from bot.commands.week import WeekCommands, WeekRooms, help_message
 from bot.runtime.engine import reply_tx_id
 from bot.runtime.scheduling import Scheduling
 from bot.store import Store
@@ -57,9 +58,11 @@ class Bot:
             self.room_view,
         )
         self._libraries: dict[str, Library] = {}  # per room, with its own cards
+        week_rooms = WeekRooms.from_config(store, config)
         self.play = GamePlay(self.engine, self.narrator, self.room_view, self.is_facilitator, skipped=tuple(problems),
-                             cards_changed=lambda room_id: self._libraries.pop(room_id, None))
+                             cards_changed=lambda room_id: self._libraries.pop(room_id, None), week_rooms=week_rooms)
         self.play.register(self.router)
+        WeekCommands(week_rooms, self.engine, self.narrator, self.room_view, self.is_facilitator).register(self.router)
         LanguageCommands(self.engine, self.narrator, self.room_view, self.is_facilitator,
                          self.store.set_room_languages).register(self.router)
         self.scheduling = Scheduling(
@@ -282,7 +285,7 @@ class Bot:
         # anyone can read it whatever the room's setting; in the room's
         # language(s) when that is one of them.
         asked = ctx.command.language
-        await ctx.reply("help", asked if asked and asked not in ctx.languages else None)
+        await ctx.reply_rendered(help_message(ctx, (asked,) if asked and asked not in ctx.languages else ctx.languages))
 
 
 def game_settings(config: Config) -> Settings:
@@ -291,4 +294,5 @@ def game_settings(config: Config) -> Settings:
         card_seconds=g.card_seconds, turn_seconds=g.turn_seconds, resources_seconds=g.resources_seconds,
         actions_seconds=g.actions_seconds, synthesis_seconds=g.amend_seconds, reminder_seconds=g.reminder_seconds,
         silence_seconds=g.silence_seconds, auto_advance=g.auto_advance, max_turn_chars=g.max_turn_chars,
+        week_nudge_seconds=g.week_nudge_seconds, week_progress_seconds=g.week_progress_seconds,
     )

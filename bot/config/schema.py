@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from bot.config.reader import PLACEHOLDERS, ConfigError, Reader
+from bot.game.weekplan import parse_quiet
 from bot.schedule.recurrence import canonical_zone
 
 __all__ = [
@@ -44,7 +45,8 @@ KNOWN_KEYS: dict[str, set[str]] = {
     "game": {
         "card_seconds", "turn_seconds", "resources_seconds", "actions_seconds",
         "amend_seconds", "reminder_seconds", "silence_seconds", "auto_advance",
-        "max_turn_chars",
+        "max_turn_chars", "week_length_seconds", "week_nudge_seconds", "week_progress_seconds",
+        "week_quiet_hours",
     },
     "decks": {"directories"},
     "privacy": {"retention_days", "keep_game_records", "commands_per_minute"},
@@ -107,6 +109,10 @@ class GameConfig:
     silence_seconds: int = 60
     auto_advance: bool = True
     max_turn_chars: int = 4000
+    week_length_seconds: int = 5 * 86400  # a week game's length when !new week names none
+    week_nudge_seconds: int = 86400  # nudge who has not answered this long before a deadline (0: none)
+    week_progress_seconds: int = 86400  # the room's progress counts at most this often (0: none)
+    week_quiet_hours: str = "20:00-08:00"  # no nudge or count then, in the room's zone (rooms may change it)
 
 
 @dataclass(frozen=True)
@@ -215,6 +221,10 @@ def parse_config(data: Any, source: Path | None = None) -> Config:
         silence_seconds=r.integer("game.silence_seconds", 60, 0, day),
         auto_advance=r.boolean("game.auto_advance", True),
         max_turn_chars=r.integer("game.max_turn_chars", 4000, 100, 60000),
+        week_length_seconds=r.integer("game.week_length_seconds", 5 * day, 5, 14 * day),
+        week_nudge_seconds=r.integer("game.week_nudge_seconds", day, 0, 14 * day),
+        week_progress_seconds=r.integer("game.week_progress_seconds", day, 0, 14 * day),
+        week_quiet_hours=_quiet_hours(r.string("game.week_quiet_hours", "20:00-08:00")),
     )
     deck_dirs = tuple(
         _resolve(Path(d).expanduser(), source) for d in r.strings("decks.directories")
@@ -266,3 +276,9 @@ def load_config(path: str | Path) -> Config:
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise ConfigError(f"{path}: not valid YAML{where}") from None
     return parse_config(data, path.resolve())
+
+
+def _quiet_hours(value: str) -> str:
+    if parse_quiet(value) is None:
+        raise ConfigError("game.week_quiet_hours: must be HH:MM-HH:MM (e.g. 20:00-08:00), or none")
+    return value

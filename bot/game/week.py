@@ -197,8 +197,10 @@ def finish_if_complete(state: GameState, ctx: Ctx, effects: list):
 
 
 def round_timeout(state: GameState, ctx: Ctx):
-    done_, total = answered(state)
-    return votes.begin(state, ctx, [Say("week.round_closed", params(done=done_, total=total))])
+    """The round's deadline: what was written counts, even without done."""
+    closed = close_turns(state)
+    shared = sum(1 for t in closed.turns if t.status == SPOKEN and t.speaker in closed.players)
+    return votes.begin(closed, ctx, [Say("week.round_closed", params(done=shared, total=len(closed.players)))])
 
 
 def join(state: GameState, event, ctx: Ctx):

@@ -64,14 +64,16 @@ class Engine:
     """Runs the games of every room of one bot."""
 
     def __init__(self, games: GameStore, narrator: Narrator, settings: Settings, outgoing: Outgoing,
-                 views: Callable[[str], Awaitable[RoomView]], clock: Callable[[], datetime] | None = None):
+                 views: Callable[[str], Awaitable[RoomView]], clock: Callable[[], datetime] | None = None,
+                 speed: float = 1.0):
         self.games = games
         self.narrator = narrator
         self.settings = settings
         self.outgoing = outgoing
         self.views = views
         self.clock = clock or (lambda: datetime.now(timezone.utc))
-        self.timers = Timers(self._fire)
+        # Timers wait the distance the game clock sees (``speed``: game seconds per real second, for the demo).
+        self.timers = Timers(self._fire, lambda at: (at - self.clock()).total_seconds() / speed)
         self.synthesis = SynthesisWriter(narrator)
         self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._unsent: set[str] = set()  # rooms whose crash leftovers failed to send at start-up

@@ -10,7 +10,7 @@ step was left) is ignored by the rules through its sequence number.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Awaitable, Callable
 
 from apscheduler.jobstores.base import JobLookupError
@@ -22,13 +22,18 @@ from bot.game.effects import TIMER_KINDS
 log = logging.getLogger(__name__)
 
 Fire = Callable[[int, str, int], Awaitable[None]]  # game id, kind, seq
+Delay = Callable[[datetime], float]  # seconds of real time until a moment of the game clock
 
 
 class Timers:
     """Arms one-shot jobs that call ``fire(game_id, kind, seq)`` at their time."""
 
-    def __init__(self, fire: Fire):
+    def __init__(self, fire: Fire, delay: Delay | None = None):
         self.fire = fire
+        # Jobs wait on real time; the game clock may be another (tests and the demo
+        # inject one), so a job waits the distance that clock sees.
+        self.delay = delay or (lambda at: (at - datetime.now(timezone.utc)).total_seconds())
+        self._planned: dict[tuple[int, str], datetime] = {}  # the game-clock time of each armed job
         self.scheduler = AsyncIOScheduler(
             timezone=timezone.utc,
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
@@ -52,9 +57,11 @@ class Timers:
         if at.tzinfo is None:
             raise ValueError("timer times must carry a time zone")
         now = datetime.now(timezone.utc)
+        run_date = now + timedelta(seconds=max(0.0, self.delay(at)))
+        self._planned[(game_id, kind)] = at
         self.scheduler.add_job(
             self.fire,
-            DateTrigger(run_date=max(at, now), timezone=timezone.utc),
+            DateTrigger(run_date=run_date, timezone=timezone.utc),
             args=(game_id, kind, seq),
             id=self.job_id(game_id, kind),
             replace_existing=True,
@@ -65,6 +72,7 @@ class Timers:
             self._remove(game_id, kind)
 
     def _remove(self, game_id: int, kind: str) -> None:
+        self._planned.pop((game_id, kind), None)
         try:
             self.scheduler.remove_job(self.job_id(game_id, kind))
         except JobLookupError:
@@ -83,7 +91,7 @@ class Timers:
             if timer is None:
                 if job is not None:
                     self._remove(game_id, kind)
-            elif job is None or job.args[2] != timer.seq or job.trigger.run_date != timer.at:
+            elif job is None or job.args[2] != timer.seq or self._planned.get((game_id, kind)) != timer.at:
                 self.arm(game_id, kind, timer.seq, timer.at)
 
     def count(self) -> int:
