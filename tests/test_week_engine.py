@@ -111,3 +111,56 @@ async def test_a_restart_after_a_missed_deadline_tells_it_once_and_moves_on(tmp_
     assert not any("attendue" in b or "📊" in b for b in later)
     engine.stop()
     await engine.games.store.close()
+
+
+def test_the_week_marker_of_a_schedule():
+    from bot.commands.week import split_schedule_week
+    assert split_schedule_week("lundi 09:00 semaine") == ("lundi 09:00", 0)
+    assert split_schedule_week("lundi 09:00 semaine 3j thème netiquette") == ("lundi 09:00 thème netiquette",
+                                                                               3 * 86400)
+    assert split_schedule_week("lundi 09:00 chaque semaine") == ("lundi 09:00 chaque semaine", None)
+    assert split_schedule_week("lundi 09:00 une semaine sur deux") == ("lundi 09:00 une semaine sur deux", None)
+    assert split_schedule_week("montag 9:00 woche 99t")[1] == BAD_LENGTH
+
+
+async def test_a_schedule_opens_a_week_game_in_its_zone(tmp_path):
+    from bot.commands.router import Context, Router
+    from bot.commands.schedules import ScheduleCommands
+    from bot.commands.week import WeekRooms
+    from bot.config import ScheduleConfig
+    from bot.game.weekplan import Quiet
+    from bot.messages.render import Renderer
+    from bot.runtime.scheduling import Scheduling
+    from bot.store.schedules import ScheduleStore
+
+    room = Room()
+    now = [datetime(2027, 3, 21, 12, 0, tzinfo=PARIS).astimezone(timezone.utc)]  # Sunday noon
+    store = await Store.open(tmp_path / "db")
+
+    async def view(room_id: str) -> RoomView:
+        return RoomView("fr", "!", lambda user: user.split(":")[0][1:], LIBRARY)
+
+    engine = Engine(GameStore(store), NARRATOR, Settings(), Outgoing(room.send, room.send_file), view,
+                    clock=lambda: now[0])
+    rooms = WeekRooms(store, "Europe/Paris", Quiet(), 5 * 86400)
+    await rooms.save(ROOM, "Europe/Bucharest", Quiet(21 * 60, 7 * 60))
+    scheduling = Scheduling(ScheduleStore(store), engine, view, lambda r, u: u == FAC, Outgoing(room.send,
+                            room.send_file), ScheduleConfig(reminders_minutes_before=()), clock=lambda: now[0],
+                            week_rooms=rooms)
+    router = Router("!")
+    router.add("schedule", ScheduleCommands(scheduling).handle)
+    ctx = Context(ROOM, FAC, "$c1", parse("!planifier lundi 09:00 Europe/Bucharest semaine 3j"), "fr", "!",
+                  Renderer(NARRATOR.catalogue), room.send)
+    await router.dispatch(ctx)
+    assert "partie sur la semaine (3 j)" in room.bodies[-1], room.bodies[-1]
+    stored = (await scheduling.schedules.in_room(ROOM))[0]
+    assert stored.week_seconds == 3 * 86400
+    now[0] = datetime(2027, 3, 22, 9, 0, tzinfo=ZoneInfo("Europe/Bucharest")).astimezone(timezone.utc)
+    await scheduling.tick(stored.id)
+    _, state = await engine.state(ROOM)
+    assert state.phase == "lobby" and state.week is not None
+    assert (state.week.zone, state.week.quiet_start, state.week.length) == ("Europe/Bucharest", 21 * 60, 3 * 86400)
+    assert "heure de Bucharest" in room.bodies[-1] and "mercredi 24 mars à 16:00" in room.bodies[-1]
+    scheduling.stop()
+    engine.stop()
+    await store.close()

@@ -70,6 +70,7 @@ class Bot:
             Outgoing(self.transport.send, self.transport.send_file), config.schedule,
             members=lambda room_id: set(self.transport.client.rooms[room_id].users)
             if self.transport.client and room_id in self.transport.client.rooms else None,
+            week_rooms=week_rooms,
         )
         self.router.add("schedule", ScheduleCommands(self.scheduling).handle)
         self.privacy = Privacy(config.privacy, store, self.engine, self.narrator, self.room_view, self.is_facilitator)

@@ -57,6 +57,27 @@ def help_message(ctx: Context, languages: tuple[str, ...]) -> Rendered:
     return bilingual(parts, [ctx.renderer.catalogue.text(lang, "language.name") for lang in languages])
 
 
+# Words before "semaine"/"week" that make it part of the recurrence ("chaque semaine",
+# "une semaine sur deux"), not the week-game marker.
+_RECURRENCE_BEFORE = frozenset(fold(w) for w in (
+    "chaque", "every", "each", "les", "toutes", "tous", "par", "per", "une", "un", "one", "a", "jede", "jeden",
+    "pro", "fiecare", "pe", "o", "καθε", "ανα", "μια", "1", "2", "3", "4"))
+
+
+def split_schedule_week(args: str) -> tuple[str, int | None]:
+    """``lundi 09:00 semaine 5j`` → (``lundi 09:00``, 5 days); "semaine" alone: 0 (the default
+    length); no marker: None; a bad length: :data:`BAD_LENGTH`."""
+    words = args.split()
+    for i, word in enumerate(words):
+        if fold(word) in WEEK_WORDS and (i == 0 or fold(words[i - 1]) not in _RECURRENCE_BEFORE):
+            length, used = 0, 1
+            if i + 1 < len(words) and _LENGTH_SHAPE.fullmatch(fold(words[i + 1])):
+                parsed = parse_length(words[i + 1])
+                length, used = (parsed if parsed is not None else BAD_LENGTH), 2
+            return " ".join(words[:i] + words[i + used:]), length
+    return args, None
+
+
 class WeekRooms:
     """Each room's zone and quiet hours for week games, with the configured defaults."""
 

@@ -50,7 +50,8 @@ def new_week(event, ctx: Ctx) -> Week:
 
 def plan_message(week: Week) -> Say:
     """The proposed deadlines, in the room's zone."""
-    return Say("week.plan", params(zone=week.zone, **{step: when(week.deadline(step), week.zone) for step in STEPS}))
+    city = week.zone.rsplit("/", 1)[-1].replace("_", " ")  # "heure de Paris", "Bucharest time"
+    return Say("week.plan", params(zone=city, **{step: when(week.deadline(step), week.zone) for step in STEPS}))
 
 
 # -- counts -------------------------------------------------------------------------------
