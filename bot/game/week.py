@@ -145,7 +145,7 @@ def close_turns(state: GameState) -> GameState:
 
 def begin_round(state: GameState, ctx: Ctx, effects: list):
     week = state.week
-    if week.deadline("round") <= ctx.now + timedelta(seconds=60):
+    if week.deadline("round") <= ctx.now + timedelta(seconds=week.length * 0.05):
         # Started after the proposed deadline: the plan starts again from now.
         week = replace(week, deadlines=propose(ctx.now, week.length, week.zone, week.quiet))
         effects = list(effects) + [plan_message(week)]
