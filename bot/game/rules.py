@@ -11,7 +11,7 @@ arriving while paused) is simply ignored.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable
 
 from bot.game import edits, ending, lobby, nudges, timing, votes, week
@@ -164,7 +164,7 @@ def _timer(state: GameState, event: TimerFired, ctx: Ctx) -> Outcome:
     new, effects = handler(state, ctx)
     new, effects = week.adapt(state, new, effects, ctx)
     late = ctx.now - at
-    if event.kind in ("step", "turn") and late > timing.LATE:
+    if event.kind in ("step", "turn") and late > timedelta(seconds=ctx.settings.late_seconds):
         # The deadline passed while the bot was down: its timer fires at once on
         # restart, and the room hears why the game moves on now.
         effects = [timing.late_word(state, late), *effects]

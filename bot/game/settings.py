@@ -28,6 +28,8 @@ class Settings:
     max_amend_chars: int = 4000
     week_nudge_seconds: int = 86400  # week games: nudge who has not answered this long before a deadline (0: none)
     week_progress_seconds: int = 86400  # week games: progress counts at most this often (0: none)
+    # A step or turn timer running this late was missed while the bot was down: the room is told.
+    late_seconds: int = 60
 
     def __post_init__(self) -> None:
         for f in fields(self):

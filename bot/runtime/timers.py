@@ -9,6 +9,7 @@ step was left) is ignored by the rules through its sequence number.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta, timezone
 from typing import Awaitable, Callable
@@ -34,6 +35,7 @@ class Timers:
         # inject one), so a job waits the distance that clock sees.
         self.delay = delay or (lambda at: (at - datetime.now(timezone.utc)).total_seconds())
         self._planned: dict[tuple[int, str], datetime] = {}  # the game-clock time of each armed job
+        self._running: set[asyncio.Task] = set()
         self.scheduler = AsyncIOScheduler(
             timezone=timezone.utc,
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
@@ -60,12 +62,23 @@ class Timers:
         run_date = now + timedelta(seconds=max(0.0, self.delay(at)))
         self._planned[(game_id, kind)] = at
         self.scheduler.add_job(
-            self.fire,
+            self._launch,
             DateTrigger(run_date=run_date, timezone=timezone.utc),
             args=(game_id, kind, seq),
             id=self.job_id(game_id, kind),
             replace_existing=True,
         )
+
+    async def _launch(self, game_id: int, kind: str, seq: int) -> None:
+        """Start the firing as its own task and return at once.
+
+        A firing may arm the same game's timer of the same kind again, due at once (a
+        week game's next nudge): were this job still running, APScheduler would skip
+        the new one (one running instance per job id) and drop it.
+        """
+        task = asyncio.create_task(self.fire(game_id, kind, seq), name=f"timer {game_id}:{kind}")
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
 
     def cancel_game(self, game_id: int) -> None:
         for kind in TIMER_KINDS:
