@@ -297,3 +297,46 @@ def test_a_live_game_has_no_week_timers():
         state = apply(state, ev.Join(user), MONDAY_9).state
     state = apply(state, ev.Start(FAC, "dp-01", "data_protection"), MONDAY_9, facilitator=True).state
     assert {t.kind for t in pending_timers(state)} <= {"step", "reminder"}
+
+
+def test_random_week_games_never_break_the_rules():
+    """Random moves of a week: refused or applied, never a crash; states survive storage; timers agree."""
+    import random
+
+    people = (FAC, ALICE, BOB, CAROL)
+    for seed in range(60):
+        rng = random.Random(seed)
+        w = Week(MONDAY_9 + timedelta(hours=rng.randrange(0, 24 * 7)),
+                 Settings(week_nudge_seconds=rng.choice((0, 3600, 86400)),
+                          week_progress_seconds=rng.choice((0, 3600, 86400))))
+        w.opened(ALICE, BOB, length=rng.choice((3600, 2 * 86400, 5 * 86400)),
+                 zone=rng.choice((PARIS, ATHENS, "America/Montreal")),
+                 quiet=rng.choice((Quiet(), Quiet(0, 0), Quiet(22 * 60, 6 * 60))))
+        for step in range(80):
+            who = rng.choice(people)
+            choice = rng.randrange(14)
+            if choice == 0 and w.timers:
+                w.fire(rng.choice(sorted(w.timers)))
+                continue
+            if choice == 1:
+                w.now += timedelta(minutes=rng.randrange(1, 3000))
+                w.restart()
+                continue
+            event = [
+                lambda: ev.Say(who, f"texte {step}", f"${seed}-{step}", in_thread=rng.random() < 0.2),
+                lambda: ev.Done(who), lambda: ev.Pass(who), lambda: ev.Join(who), lambda: ev.Leave(who),
+                lambda: ev.Vote(who, rng.random() < 0.5), lambda: ev.AddAction(who, "team", "idée"),
+                lambda: ev.Next(FAC), lambda: ev.End(FAC), lambda: ev.Extend(FAC, rng.choice((60, 1440))),
+                lambda: ev.Edit(who, f"${seed}-{rng.randrange(step + 1)}", "corrigé"),
+                lambda: ev.Redact(who, f"${seed}-{rng.randrange(step + 1)}"),
+            ][choice - 2]()
+            try:
+                w.do(event)
+            except IllegalMove:
+                pass
+            for e in w.said:
+                assert sum(isinstance(v, UserRef) for _, v in e.params) <= 1 or e.key in (
+                    "game.lobby_opened", "game.vote_tie"), e
+            if w.state.phase == "finished":
+                assert w.timers == {}
+                break

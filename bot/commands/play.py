@@ -142,6 +142,8 @@ class GamePlay:
 
     async def _simple(self, ctx: Context) -> None:
         result = event_for(ctx.command, ctx.sender, ctx.event_id)
+        if result == "game.extend_range" and (await self.engine.state(ctx.room_id))[1].week is not None:
+            result = "week.extend_range"  # a week game is postponed by days or hours
         if isinstance(result, str):
             await self._answer(ctx, result, USAGE_PARAMS.get(result, ()))
             return

@@ -40,6 +40,7 @@ PHASE_STEP = {ROUND: "round", RESOURCES: "vote", ACTIONS: "actions", SYNTHESIS: 
 REWORDED = {"game.vote_question": "week.vote_question", "game.actions_invite": "week.actions_invite",
             "game.synthesis_open": "week.synthesis_open"}
 NUDGED_STEPS = ("round", "vote")  # the steps everyone is expected to answer
+COUNTED_STEPS = ("round", "vote", "actions")  # the steps whose progress the room is told
 
 
 def new_week(event, ctx: Ctx) -> Week:
@@ -91,7 +92,7 @@ def _timed(state: GameState, ctx: Ctx, step: str) -> GameState:
     deadline = week.deadline(step)
     week = replace(week, step_start=ctx.now, nudged=(),
                    nudge_at=_nudge_time(week, step, ctx, deadline),
-                   progress_at=progress_time(week, ctx.now, ctx, deadline))
+                   progress_at=progress_time(week, ctx.now, ctx, deadline) if step in COUNTED_STEPS else None)
     return replace(state, week=week, deadline=deadline, turn_deadline=None, reminder_at=None, silence_at=None,
                    paused=None, seq=state.seq + 1)
 
@@ -246,7 +247,7 @@ def extend(state: GameState, event, ctx: Ctx):
     deadline = week.deadline(step)
     # Whoever was nudged in this step is not nudged again: the new time is for the others.
     week = replace(week, nudge_at=_nudge_time(week, step, ctx, deadline),
-                   progress_at=progress_time(week, ctx.now, ctx, deadline))
+                   progress_at=progress_time(week, ctx.now, ctx, deadline) if step in COUNTED_STEPS else None)
     new = replace(state, week=week, deadline=deadline, seq=state.seq + 1)
     return new, [Say("week.extended", params(step=step_term(state.phase), when=when(deadline, week.zone))),
                  plan_message(week)]

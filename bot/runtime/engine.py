@@ -64,16 +64,15 @@ class Engine:
     """Runs the games of every room of one bot."""
 
     def __init__(self, games: GameStore, narrator: Narrator, settings: Settings, outgoing: Outgoing,
-                 views: Callable[[str], Awaitable[RoomView]], clock: Callable[[], datetime] | None = None,
-                 speed: float = 1.0):
+                 views: Callable[[str], Awaitable[RoomView]], clock: Callable[[], datetime] | None = None):
         self.games = games
         self.narrator = narrator
         self.settings = settings
         self.outgoing = outgoing
         self.views = views
         self.clock = clock or (lambda: datetime.now(timezone.utc))
-        # Timers wait the distance the game clock sees (``speed``: game seconds per real second, for the demo).
-        self.timers = Timers(self._fire, lambda at: (at - self.clock()).total_seconds() / speed)
+        # Timers wait the distance the game clock sees (tests and the week demo inject a clock).
+        self.timers = Timers(self._fire, lambda at: (at - self.clock()).total_seconds())
         self.synthesis = SynthesisWriter(narrator)
         self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._unsent: set[str] = set()  # rooms whose crash leftovers failed to send at start-up
