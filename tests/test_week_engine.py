@@ -164,3 +164,37 @@ async def test_a_schedule_opens_a_week_game_in_its_zone(tmp_path):
     scheduling.stop()
     engine.stop()
     await store.close()
+
+
+async def test_the_rooms_zone_and_quiet_hours(tmp_path):
+    from bot.commands.router import Context, Router
+    from bot.commands.week import WeekCommands, WeekRooms
+    from bot.game.weekplan import Quiet
+    from bot.messages.render import Renderer
+
+    room = Room()
+    store = await Store.open(tmp_path / "db")
+
+    async def view(room_id: str) -> RoomView:
+        return RoomView("fr", "!", lambda user: user.split(":")[0][1:], LIBRARY)
+
+    engine = Engine(GameStore(store), NARRATOR, Settings(), Outgoing(room.send, room.send_file), view)
+    rooms = WeekRooms(store, "Europe/Paris", Quiet(), 5 * 86400)
+    router = Router("!")
+    WeekCommands(rooms, engine, NARRATOR, view, lambda r, u: u == FAC).register(router)
+
+    async def typed(sender: str, body: str) -> str:
+        await router.dispatch(Context(ROOM, sender, f"${len(room.bodies)}", parse(body), "fr", "!",
+                                      Renderer(NARRATOR.catalogue), room.send))
+        return room.bodies[-1]
+
+    assert "fuseau Europe/Paris, heures calmes 20:00–08:00" in await typed(ALICE, "!semaine")
+    assert "Seule la personne qui anime" in await typed(ALICE, "!semaine Europe/Athens")
+    assert "Je ne comprends pas « Mars/Olympus »" in await typed(FAC, "!semaine Mars/Olympus")
+    assert "Je ne comprends pas « tard »" in await typed(FAC, "!semaine tard")
+    assert await rooms.settings(ROOM) == ("Europe/Paris", Quiet())
+    assert "fuseau Europe/Athens, heures calmes 21:00–07:30" in await typed(FAC, "!woche Europe/Athens 21:00 - 7h30")
+    assert await rooms.settings(ROOM) == ("Europe/Athens", Quiet(21 * 60, 7 * 60 + 30))
+    assert "heures calmes aucune" in await typed(FAC, "!semaine aucune")
+    assert (await rooms.settings(ROOM))[1].none
+    await store.close()
