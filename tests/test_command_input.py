@@ -51,13 +51,24 @@ def test_extend_refuses_what_is_not_a_number_of_minutes_with_its_right_form(type
     assert event_for(parse(f"!prolonger {typed}"), ALICE) == "game.extend_range"
 
 
+@pytest.mark.parametrize("typed, level", [("2", "team"), ("٢", "team"), ("２", "team"), ("४", "policy")])
+def test_levels_given_as_numbers_in_any_script(typed, level):
+    assert event_for(parse(f"!piste {typed} Une idée"), ALICE, "$r") == ev.AddAction(ALICE, level, "Une idée", "$r")
+
+
+@pytest.mark.parametrize("typed", ["²", "①", "፪"])
+def test_levels_refuse_digit_signs_with_the_right_form(typed):
+    assert event_for(parse(f"!piste {typed} Une idée"), ALICE, "$r") == "game.bad_level"
+
+
 def test_schedule_numbers_in_other_scripts():
     from datetime import datetime, timezone
     now = datetime(2027, 3, 27, 8, 0, tzinfo=timezone.utc)
     parsed = parse_schedule("mardi ١٤:٣٠ ٣ fois", now, "Europe/Paris", "fr")
     assert parsed.recurrence.at.hour == 14 and parsed.recurrence.at.minute == 30 and parsed.recurrence.count == 3
     assert schedule_id("#٣") == 3
-    for text in ("mardi 14h count ፩", "mardi 14:00 ፩ fois", "tous les ፩ semaines mardi 14h"):
+    for text in ("mardi 14h count ፩", "mardi 14:00 ፩ fois", "tous les ፩ semaines mardi 14h", "mardi 14:0⁵",
+                 "mardi 14h ³ fois"):
         with pytest.raises(ScheduleError):
             parse_schedule(text, now, "Europe/Paris", "fr")
 

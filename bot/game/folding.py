@@ -32,3 +32,12 @@ def read_int(word: str) -> int | None:
 def ascii_digits(text: str) -> str:
     """``text`` with every decimal digit of any script written as its ASCII digit (``٣`` → ``3``)."""
     return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
+
+
+def digit_sign(text: str) -> str | None:
+    """The first word of ``text`` holding a digit-like sign that is not a decimal digit (``⁵``, ``①``).
+
+    :func:`fold` (NFKD) would turn ``⁵`` into ``5``: parsers that fold their text call
+    this first, so that such signs are refused everywhere, as :func:`read_int` does.
+    """
+    return next((word for word in text.split() if any(c.isdigit() and not c.isdecimal() for c in word)), None)

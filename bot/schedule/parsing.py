@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.game.folding import fold, read_int
+from bot.game.folding import digit_sign, fold, read_int
 from bot.schedule.recurrence import Recurrence, ScheduleError, canonical_zone
 
 WEEKDAYS = {
@@ -109,6 +109,9 @@ def parse_schedule(text: str, now: datetime, default_zone: str, language: str = 
     """The schedule in ``text``; ``now`` (aware) dates it. Raises :class:`ScheduleError`."""
     if now.tzinfo is None:
         raise ValueError("now must carry a time zone")
+    sign = digit_sign(text)
+    if sign is not None:  # "14⁵" is no time and "⁵ fois" no count (folding would read them as 5)
+        raise ScheduleError("schedule.error.unknown_word", word=sign[:40])
     theme = None
     found = _THEME.search(text)
     if found:
