@@ -15,6 +15,7 @@ Pure: no I/O.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -85,83 +86,90 @@ def split(room_id: str, event_type: str, content: dict) -> list[dict]:
     A content that fits comes back alone and untouched. Parts keep the message
     type; only the first keeps the mentions (one notification) and any relation.
     A part's plain body is the text of its HTML part, so both say the same.
+    Linear in the message's length: JSON escaping is per character, so a part's
+    size is its skeleton's plus what each section adds.
     """
     if fits(room_id, event_type, content):
         return [content]
+    with_html = "formatted_body" in content
     formatted = content.get("formatted_body") if content.get("format") == "org.matrix.custom.html" else None
     if isinstance(formatted, str) and formatted:
         sections = [(html_text(block), block) for block in _html_sections(formatted)]
     else:
         body = content.get("body") if isinstance(content.get("body"), str) else ""
         sections = [(part, None) for part in re.split(r"\n\s*\n", body) if part.strip()]
+    budgets = {first: _budget(room_id, event_type, _part(content, [], first)) for first in (True, False)}
     parts: list[dict] = []
     current: list[tuple[str, str | None]] = []
-    for section in sections:
-        candidate = current + [section]
-        if _fits_part(room_id, event_type, content, candidate, first=not parts):
-            current = candidate
+    used = 0
+    for text, block in sections:
+        cost = _json_len(text) + (_json_len(block if block is not None else _paragraph(text)) if with_html else 0)
+        if used + (_SEPARATOR if current else 0) + cost <= budgets[not parts]:
+            used += (_SEPARATOR if current else 0) + cost
+            current.append((text, block))
             continue
         if current:
             parts.append(_part(content, current, first=not parts))
-            current = []
-        if _fits_part(room_id, event_type, content, [section], first=not parts):
-            current = [section]
+            current, used = [], 0
+        if cost <= budgets[not parts]:
+            current, used = [(text, block)], cost
             continue
-        for piece in _cut(room_id, event_type, content, section[0]):
+        for piece in _cut(text, min(budgets.values()), with_html):
             parts.append(_part(content, [(piece, None)], first=not parts))
     if current:
         parts.append(_part(content, current, first=not parts))
     return parts or [_part(content, [("", None)], first=True)]
 
 
+_SEPARATOR = len(json.dumps("\n\n")) - 2  # between two sections of a part's plain body
+
+
+def _json_len(text: str) -> int:
+    return len(json.dumps(text)) - 2
+
+
+def _paragraph(text: str) -> str:
+    return f"<p>{html.escape(text).replace(chr(10), '<br>')}</p>"
+
+
+def _budget(room_id: str, event_type: str, skeleton: dict) -> int:
+    """The bytes (as escaped JSON) that texts may add to ``skeleton`` and still fit."""
+    ciphertext = MAX_EVENT_BYTES - MARGIN_BYTES - ENVELOPE_BYTES
+    return ciphertext * 3 // 4 - MEGOLM_OVERHEAD - plaintext_bytes(room_id, event_type, skeleton)
+
+
 def _part(content: dict, sections: list[tuple[str, str | None]], first: bool) -> dict:
     part = {key: value for key, value in content.items()
             if key not in ("body", "formatted_body", "format", "m.mentions", "m.relates_to") or first}
     part["body"] = "\n\n".join(text for text, _ in sections)
-    if any(block is not None for _, block in sections) or "formatted_body" in content:
+    if "formatted_body" in content:
         part["format"] = "org.matrix.custom.html"
-        part["formatted_body"] = "".join(
-            block if block is not None else f"<p>{html.escape(text).replace(chr(10), '<br>')}</p>"
-            for text, block in sections)
+        part["formatted_body"] = "".join(block if block is not None else _paragraph(text) for text, block in sections)
     if not first and "m.mentions" in content:
         part["m.mentions"] = {}  # the first part notified whom it had to
     return part
 
 
-def _fits_part(room_id: str, event_type: str, content: dict, sections, first: bool) -> bool:
-    return fits(room_id, event_type, _part(content, sections, first))
+def _cut(text: str, budget: int, with_html: bool) -> list[str]:
+    """A section too big for one message: pieces within ``budget``, cut after a line if one ends in it."""
 
+    @functools.lru_cache(maxsize=4096)
+    def cost(c: str) -> int:
+        return _json_len(c) + (_json_len(_paragraph(c)) - len("<p></p>") if with_html else 0)
 
-def _cut(room_id: str, event_type: str, content: dict, text: str) -> list[str]:
-    """A section too big for one message, cut at lines, else at characters (never mid-character).
-
-    Measured as a first part (mentions and relation kept): the larger case.
-    """
+    base = len("<p></p>") if with_html else 0
     pieces: list[str] = []
-    current = ""
-    for unit in _units(text):
-        candidate = current + unit
-        if current and not _fits_part(room_id, event_type, content, [(candidate, None)], True):
-            pieces.append(current)
-            current = unit
-        else:
-            current = candidate
-        while not _fits_part(room_id, event_type, content, [(current, None)], True):
-            # One line alone too big: the largest prefix that fits, by bisection.
-            low, high = 1, len(current)
-            while low < high:
-                mid = (low + high + 1) // 2
-                if _fits_part(room_id, event_type, content, [(current[:mid], None)], True):
-                    low = mid
-                else:
-                    high = mid - 1
-            pieces.append(current[:low])
-            current = current[low:]
-    if current.strip():
-        pieces.append(current)
+    start, used, line_end = 0, base, -1
+    for index, char in enumerate(text):
+        weight = cost(char)
+        if used + weight > budget and index > start:
+            end = line_end + 1 if line_end >= start else index
+            pieces.append(text[start:end])
+            start, line_end = end, -1
+            used = base + sum(cost(c) for c in text[start:index])
+        used += weight
+        if char == "\n":
+            line_end = index
+    if text[start:].strip():
+        pieces.append(text[start:])
     return pieces
-
-
-def _units(text: str) -> list[str]:
-    lines = text.split("\n")
-    return [line + "\n" for line in lines[:-1]] + [lines[-1]]
