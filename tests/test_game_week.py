@@ -136,6 +136,9 @@ def test_lengths_and_quiet_hours_as_typed_in_five_languages():
     assert [parse_length(t) for t in ("5j", "3d", "48h", "2z", "4t", "3μ", "90min", "30s", "3 jours")] == [
         5 * 86400, 3 * 86400, 48 * 3600, 2 * 86400, 4 * 86400, 3 * 86400, 5400, 30, 3 * 86400]
     assert [parse_length(t) for t in ("", "j", "5x", "15j", "0h", "-2d")] == [None] * 6
+    # Digits of any script are numbers; digit-like signs are not (bot/game/folding.py).
+    assert [parse_length(t) for t in ("٥j", "５j", "⁵j", "①d")] == [5 * 86400, 5 * 86400, None, None]
+    assert parse_quiet("٢١:٠٠-٠٧:٠٠") == Quiet(21 * 60, 7 * 60) and parse_quiet("²¹:00-07:00") is None
     assert parse_quiet("21:00-07:30") == Quiet(21 * 60, 7 * 60 + 30)
     assert parse_quiet("21h–7h") == Quiet(21 * 60, 7 * 60)
     assert parse_quiet("aucune").none and parse_quiet("keine").none

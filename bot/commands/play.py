@@ -10,7 +10,7 @@ import random
 from typing import Awaitable, Callable
 
 from bot.commands.parsing import Command
-from bot.game.folding import fold
+from bot.game.folding import ascii_digits, digit_sign, fold, read_int
 from bot.decks import DeckError, Library, card_to_dict, parse_card_message
 from bot.runtime.engine import Engine
 from bot.game import describe, list_actions
@@ -46,7 +46,10 @@ USAGE_PARAMS = {"game.extend_range": (("minimum", 1), ("maximum", 60))}
 
 
 def parse_level(word: str) -> str | None:
-    return _LEVELS.get(fold(word).strip(".:"))
+    """The level ``word`` names, in words or as its number 1-4 in any script's digits (``٢``, ``２``)."""
+    if digit_sign(word):
+        return None
+    return _LEVELS.get(ascii_digits(fold(word)).strip(".:"))
 
 
 def event_for(command: Command, sender: str, ref: str = "") -> ev.Event | str:
@@ -69,7 +72,7 @@ def event_for(command: Command, sender: str, ref: str = "") -> ev.Event | str:
         return ev.AddAction(sender, level, text, ref) if text else "game.action_empty"
     if name == "extend":
         words = command.words
-        minutes = int(words[0]) if len(words) == 1 and words[0].isdigit() and len(words[0]) < 4 else None
+        minutes = read_int(words[0]) if len(words) == 1 and len(words[0]) < 4 else None
         seconds = parse_length(words[0]) if len(words) == 1 and minutes is None else None
         if seconds is not None and seconds % 60 == 0:
             # "1j", "12h", "30min": a week game's postponement (a live game takes 1 to 60 min).

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.game.folding import fold
+from bot.game.folding import ascii_digits, digit_sign, fold
 from bot.game.params import Term, params
 
 # The steps of a week game that have a deadline, in order (step 1, the card, opens
@@ -37,8 +37,8 @@ _UNITS = {
     "h": 3600, "std": 3600, "ω": 3600, "ώ": 3600,
     "min": 60, "m": 60, "s": 1, "sec": 1,
 }
-_LENGTH = re.compile(r"(\d{1,5})\s*([^\d\s]+)")
-_CLOCK = re.compile(r"(\d{1,2})(?:[:h](\d{2})?)?")
+_LENGTH = re.compile(r"([0-9]{1,5})\s*([^\d\s]+)")
+_CLOCK = re.compile(r"([0-9]{1,2})(?:[:h]([0-9]{2})?)?")
 WEEK_WORDS = frozenset(fold(w) for w in ("semaine", "week", "săptămână", "saptamana", "woche", "εβδομάδα"))
 
 
@@ -67,7 +67,9 @@ class Quiet:
 
 def parse_quiet(text: str) -> Quiet | None:
     """``20:00-08:00``, ``21h-7h30``; ``-``/``0``/``none``… for no quiet hours; None if unreadable."""
-    value = fold(text).strip()
+    if digit_sign(text):
+        return None
+    value = ascii_digits(fold(text)).strip()
     if value in ("-", "0", "none", "aucune", "aucun", "niciuna", "keine", "καμία", "καμια", "off"):
         return Quiet(0, 0)
     parts = re.split(r"\s*[-–]\s*", value)
@@ -83,8 +85,10 @@ def parse_quiet(text: str) -> Quiet | None:
 
 
 def parse_length(text: str) -> int | None:
-    """``5j``, ``3d``, ``48h``, ``90min``, ``30s`` in seconds; None if unreadable or too long."""
-    m = _LENGTH.fullmatch(fold(text).strip())
+    """``5j``, ``3d``, ``48h``, ``90min``, ``30s`` in seconds (digits of any script); None if unreadable or too long."""
+    if digit_sign(text):
+        return None  # "⁵j": not a number, however fold would read it
+    m = _LENGTH.fullmatch(ascii_digits(fold(text)).strip())
     if not m or m.group(2) not in _UNITS:
         return None
     seconds = int(m.group(1)) * _UNITS[m.group(2)]
