@@ -198,3 +198,21 @@ async def test_the_rooms_zone_and_quiet_hours(tmp_path):
     assert "heures calmes aucune" in await typed(FAC, "!semaine aucune")
     assert (await rooms.settings(ROOM))[1].none
     await store.close()
+
+
+def test_help_and_privacy_say_what_a_week_game_is_and_keeps():
+    from bot.commands.router import Context
+    from bot.commands.week import help_message
+    from bot.messages.render import Renderer
+
+    renderer = Renderer(NARRATOR.catalogue)
+    for lang, words in {"fr": ("nouvelle semaine", "dans un fil"), "en": ("new week", "in a thread"),
+                        "ro": ("nou săptămână", "fir de discuție"), "de": ("neu woche", "Thread"),
+                        "el": ("νέο εβδομάδα", "νήμα")}.items():
+        ctx = Context(ROOM, ALICE, "$h", parse("!aide"), lang, "!", renderer, None)
+        body = help_message(ctx, (lang,)).body
+        assert "Réflex'tics" in body.splitlines()[0] and len(body) > 1500  # the whole help, then the week's
+        assert all(w in body for w in words), (lang, body[-400:])
+        # The privacy notice's week paragraph: retention counts from the game's end.
+        assert NARRATOR.catalogue.text(lang, "week.privacy")
+    assert "à partir de la fin de la partie" in NARRATOR.catalogue.text("fr", "week.privacy")
