@@ -14,8 +14,7 @@ from bot.decks import Library, card_from_dict, load_library
 from bot.runtime.engine import Engine, Outgoing
 from bot.game import Settings
 from bot.messages.catalogue import Catalogue
-from bot.matrix.content import poll_answer, read_message
-from bot.matrix.transport import MatrixTransport
+from bot.matrix import MatrixTransport, poll_answer, read_message
 from bot.messages.narration import Narrator, RoomView
 from bot.game import UserRef
 from bot.commands.languages import LanguageCommands

@@ -65,7 +65,7 @@ class MatrixConfig:
     backoff_max_seconds: float = 60.0
     key_wait_seconds: float = 5.0
     send_retries: int = 8
-    reset_foreign_cross_signing: bool = False  # see bot/matrix/cross_signing.py
+    reset_foreign_cross_signing: bool = False  # see bot/matrix/identity/cross_signing.py
 
     def __repr__(self) -> str:  # keep secrets out of tracebacks and logs
         return f"MatrixConfig(homeserver={self.homeserver!r}, user_id={self.user_id!r}, device_id={self.device_id!r})"

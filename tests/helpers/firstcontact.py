@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from nio import RoomKeyRequest, SyncResponse
 from nio.events import DummyEvent
 
-from bot.matrix.signing import b64encode, canonical_json
+from bot.matrix.identity.signing import b64encode, canonical_json
 from tests.helpers.harness import Player
 
 

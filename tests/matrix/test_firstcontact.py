@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from bot.matrix.device_trust import device_cross_signed, verify_signed_json
-from bot.matrix.signing import b64encode, canonical_json
-from bot.matrix.ordering import REPEAT_WINDOW_MS, RoomQueues
-from bot.matrix.unreadable import ResendNotice, UnreadableMessages
+from bot.matrix.identity.device_trust import device_cross_signed, verify_signed_json
+from bot.matrix.identity.signing import b64encode, canonical_json
+from bot.matrix.late_keys.ordering import REPEAT_WINDOW_MS, RoomQueues
+from bot.matrix.late_keys.unreadable import ResendNotice, UnreadableMessages
 from tests.helpers.clock import Clock
 
 
@@ -171,7 +171,7 @@ def test_verify_signed_json_follows_the_spec_example():
 def test_a_forwarded_key_is_taken_only_from_the_device_that_made_the_session():
     from types import SimpleNamespace
 
-    from bot.matrix.recovery import accept_keys_forwarded_by_their_sender
+    from bot.matrix.late_keys.recovery import accept_keys_forwarded_by_their_sender
 
     device = SimpleNamespace(user_id="@alice:x", ed25519="ALICE-ED")
     nio_said: list[str] = []
@@ -207,7 +207,7 @@ def test_a_forwarded_key_is_taken_only_from_the_device_that_made_the_session():
 async def test_a_lost_message_whose_key_comes_after_it_was_typed_again_is_not_answered_twice():
     from nio import MegolmEvent, RoomMessageText
 
-    from bot.matrix.keys import LateKeys
+    from bot.matrix.late_keys.events import LateKeys
 
     class Store:
         async def add_pending(self, *args):

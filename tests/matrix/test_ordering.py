@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from nio import RoomSendError, RoomSendResponse
 
-from bot.matrix.ordering import RoomQueues
+from bot.matrix.late_keys.ordering import RoomQueues
 from bot.matrix.retry import Backoff, ConnectionStats, MatrixError, Retrier
 from tests.helpers.clock import Clock
 

@@ -139,6 +139,16 @@ def layer_violations(edges: dict[str, set[str]]) -> list[str]:
     return wrong
 
 
+def internal_imports(edges: dict[str, set[str]], package: str = "matrix") -> list[str]:
+    """Imports of ``bot.<package>``'s own modules from outside it: others use what the package exports."""
+    wrong = []
+    for module, deps in sorted(edges.items()):
+        if package_of(module) == package:
+            continue
+        wrong += [f"{module} imports {dep}" for dep in sorted(deps) if package_of(dep) == package and dep != f"bot.{package}"]
+    return wrong
+
+
 def test_every_package_is_in_a_layer():
     for path in PACKAGE.iterdir():
         if path.is_dir() and (path / "__init__.py").exists():
@@ -167,6 +177,10 @@ def test_the_core_does_no_io():
             continue
         impure = {name for name in imports_of(path) if name.split(".")[0].split(":")[0] in IMPURE}
         assert not impure, f"{path.relative_to(ROOT)} imports {sorted(impure)}"
+
+
+def test_other_layers_use_only_what_bot_matrix_exports():
+    assert internal_imports(graph()) == []
 
 
 def test_production_code_never_imports_the_developer_tools():
@@ -205,4 +219,19 @@ def test_an_upward_import_is_found(tmp_path):
     assert layer_violations(graph(tree)) == [
         "bot.game.rules imports bot.runtime.engine",
         "bot.runtime.engine imports bot.devtools.demo",
+    ]
+
+
+def test_an_import_of_matrix_internals_is_found(tmp_path):
+    tree = write(tmp_path, {
+        "__init__.py": "", "app/__init__.py": "",
+        "matrix/__init__.py": "from bot.matrix.transport import MatrixTransport\n",
+        "matrix/transport.py": "from bot.matrix.identity import signing\n",
+        "matrix/identity/__init__.py": "", "matrix/identity/signing.py": "",
+        "app/good.py": "from bot.matrix import MatrixTransport\n",
+        "app/bad.py": "from bot.matrix.identity.signing import verify_json\nfrom ..matrix import transport\n",
+    })
+    assert internal_imports(graph(tree)) == [
+        "bot.app.bad imports bot.matrix.identity.signing",
+        "bot.app.bad imports bot.matrix.transport",
     ]

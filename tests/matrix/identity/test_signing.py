@@ -16,7 +16,7 @@ import signedjson.sign
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.matrix.signing import (
+from bot.matrix.identity.signing import (
     SignatureError,
     SigningKey,
     b64decode,

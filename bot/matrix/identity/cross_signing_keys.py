@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from bot.matrix.session import write_private
-from bot.matrix.signing import SigningKey, b64decode, b64encode
+from bot.matrix.identity.signing import SigningKey, b64decode, b64encode
 
 FILE_NAME = "cross_signing.json"
 FORMAT = 1

@@ -9,10 +9,10 @@ import logging
 import pytest
 
 from bot.config import parse_config
-from bot.matrix.cross_signing import CrossSigning
-from bot.matrix.cross_signing_keys import CrossSigningKeys, KeyFile
+from bot.matrix.identity.cross_signing import CrossSigning
+from bot.matrix.identity.cross_signing_keys import CrossSigningKeys, KeyFile
 from bot.matrix.retry import ConnectionStats, MatrixError, Retrier
-from bot.matrix.signing import verify_json
+from bot.matrix.identity.signing import verify_json
 
 CHALLENGE = {"session": "s1", "flows": [{"stages": ["m.login.password"]}], "params": {}}
 MAS = {"session": "dummy", "flows": [{"stages": ["m.oauth"]}],

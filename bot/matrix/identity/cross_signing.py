@@ -27,10 +27,10 @@ from nio import AsyncClient, ErrorResponse
 from nio.api import Api
 
 from bot.config import MatrixConfig
-from bot.matrix.cross_signing_keys import CrossSigningKeys, KeyFile, KeyFileError
+from bot.matrix.identity.cross_signing_keys import CrossSigningKeys, KeyFile, KeyFileError
 from bot.matrix.retry import MatrixError, Retrier
 from bot.matrix.session import SessionFiles
-from bot.matrix.signing import SignatureError, cross_signing_key, ed25519_public, sign_json, verify_json
+from bot.matrix.identity.signing import SignatureError, cross_signing_key, ed25519_public, sign_json, verify_json
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Encryption keys: one-time key upkeep and Megolm events whose room key comes late.
+"""Megolm events whose room key comes late.
 
 nio handles to-device events before the timeline of each sync, but a room key
 that comes in a *later* sync leaves the message as an undecryptable
@@ -17,13 +17,12 @@ import logging
 import time
 from typing import Any, Callable, Hashable
 
-from nio import AsyncClient, KeysUploadResponse, MegolmEvent, RoomMessageText, SyncResponse
+from nio import AsyncClient, MegolmEvent, RoomMessageText
 from nio.events import Event
 
-from bot.matrix.ordering import REPEAT_WINDOW_MS, RoomQueues
-from bot.matrix.recovery import KeyRecovery
-from bot.matrix.retry import NET_ERRORS, ConnectionStats
-from bot.matrix.unreadable import ResendNotice, UnreadableMessages
+from bot.matrix.late_keys.ordering import REPEAT_WINDOW_MS, RoomQueues
+from bot.matrix.late_keys.recovery import KeyRecovery
+from bot.matrix.late_keys.unreadable import ResendNotice, UnreadableMessages
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -33,29 +32,6 @@ log = logging.getLogger(__name__)
 FRESH_SECONDS = 600
 # Readable messages remembered to recognise a late one typed again.
 RECENT_LIMIT = 10_000
-
-
-async def maintain_keys(client: AsyncClient, resp: SyncResponse, stats: ConnectionStats) -> None:
-    """Key upkeep that nio's sync_forever would do, plus the one-time key fix."""
-    assert client.olm is not None
-    if resp.device_key_count.signed_curve25519 == 0:
-        # nio ignores a server count of 0, so once peers have claimed all the
-        # keys it would never upload again and nobody new could reach the bot.
-        client.olm.uploaded_key_count = 0
-        stats.empty_key_counts += 1
-    try:
-        if client.should_upload_keys:
-            upload = await client.keys_upload()
-            if isinstance(upload, KeysUploadResponse):
-                stats.key_uploads += 1
-                log.info("Uploaded one-time keys (the server now holds %d)", upload.signed_curve25519_count)
-        if client.should_query_keys:
-            await client.keys_query()
-        if client.should_claim_keys:
-            await client.keys_claim(client.get_users_for_key_claiming())
-        await client.send_to_device_messages()
-    except NET_ERRORS as exc:
-        log.warning("Key upkeep failed (%s); will retry after the next sync", type(exc).__name__)
 
 
 class LateKeys:

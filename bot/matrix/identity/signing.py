@@ -2,7 +2,8 @@
 
 matrix-nio 0.26 has no cross-signing, so the small part the bot needs is here
 (spec appendix "Signing JSON"). Ed25519 comes from ``cryptography``, a kept,
-widely audited library already pulled in by aiohttp's and Synapse's stacks:
+widely audited library that the bot lists among its own dependencies (Synapse
+brings it too, but only in the ``local``/``test`` extras):
 vodozemac's Python binding exposes no ed25519 key the bot could own and reload
 from its own file, and PyNaCl would add a second libsodium binding for what
 ``cryptography`` already does (it also gives AES-GCM and HKDF for the key file).

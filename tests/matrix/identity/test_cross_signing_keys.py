@@ -7,8 +7,8 @@ import stat
 
 import pytest
 
-from bot.matrix.cross_signing_keys import CrossSigningKeys, KeyFile, KeyFileError
-from bot.matrix.signing import b64encode
+from bot.matrix.identity.cross_signing_keys import CrossSigningKeys, KeyFile, KeyFileError
+from bot.matrix.identity.signing import b64encode
 
 
 def test_keys_survive_a_round_trip_in_a_private_encrypted_file(tmp_path):

@@ -17,9 +17,9 @@ import signedjson.sign
 from nio import AsyncClient, LoginResponse
 from nio.api import Api
 
-from bot.matrix.cross_signing import CrossSigning, Outcome
-from bot.matrix.cross_signing_keys import CrossSigningKeys, KeyFile
-from bot.matrix.signing import b64decode, ed25519_public
+from bot.matrix.identity.cross_signing import CrossSigning, Outcome
+from bot.matrix.identity.cross_signing_keys import CrossSigningKeys, KeyFile
+from bot.matrix.identity.signing import b64decode, ed25519_public
 from tests.helpers.harness import bot_config, unique
 
 pytestmark = pytest.mark.synapse
@@ -119,11 +119,11 @@ async def test_a_foreign_identity_is_reported_and_left_alone_unless_reset_is_ask
     foreign_master = await _foreign_identity(synapse, localpart, tmp_path)
     player = await make_player()
 
-    caplog.set_level(logging.INFO, logger="bot.matrix.cross_signing")
+    caplog.set_level(logging.INFO, logger="bot.matrix.identity.cross_signing")
     bot = await make_bot(localpart)
     bot_user, device = bot.config.matrix.user_id, bot.transport.device_id
     assert bot.transport.cross_signing is Outcome.FOREIGN
-    lines = [r.getMessage() for r in caplog.records if r.name == "bot.matrix.cross_signing"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.matrix.identity.cross_signing"]
     assert len(lines) == 1 and "\n" not in lines[0], lines
     assert foreign_master in lines[0] and "matrix.reset_foreign_cross_signing: true" in lines[0]
     master, _, device_signed = await identity_seen_by(player.client, bot_user, device)

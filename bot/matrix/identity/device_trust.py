@@ -8,9 +8,9 @@ use, as a client does before its user verifies anyone). The device is the one
 whose Curve25519 key delivered the message's room key (``sender_key`` of the
 decrypted event), not a device id the message claims.
 
-``verify_signed_json`` is a minimal stand-in for the one in ``signing.py``
-(cross-signing work in progress elsewhere); both follow the spec's "Signing
-JSON" and are to become one.
+``verify_signed_json`` is ``signing.verify_json`` (the spec's "Signing JSON")
+answering yes or no: a signature that does not verify makes the device untrusted,
+not an error.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Callable
 
 from nio import AsyncClient
 
-from bot.matrix.signing import SignatureError, ed25519_key, verify_json
+from bot.matrix.identity.signing import SignatureError, ed25519_key, verify_json
 
 log = logging.getLogger(__name__)
 
