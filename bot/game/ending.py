@@ -56,9 +56,9 @@ def begin_synthesis(state: GameState, ctx: Ctx, effects: list):
     if turn is not None:
         state = state.with_turn(replace(turn, status=SKIPPED))
     new = replace(state, phase=SYNTHESIS, current=-1, nudged=(), last_activity=None, tie_pending=False)
-    new = timed(new, ctx.now, ctx.settings.synthesis_seconds, ctx.settings)
+    new = timed(new, ctx.now, ctx.settings.amend_seconds, ctx.settings)
     # The draft is not posted: it would be the final text twice. "!synthesis" alone shows it.
-    return new, list(effects) + [Say("game.synthesis_open", params(time=duration(ctx.settings.synthesis_seconds)))]
+    return new, list(effects) + [Say("game.synthesis_open", params(time=duration(ctx.settings.amend_seconds)))]
 
 
 def amend(state: GameState, event, ctx: Ctx):

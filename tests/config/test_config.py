@@ -9,7 +9,9 @@ import sys
 import pytest
 import yaml
 
-from bot.config import KNOWN_KEYS, PLACEHOLDERS, ConfigError, load_config, parse_config
+from bot.config import KNOWN_KEYS, PLACEHOLDERS, SECTIONS, ConfigError, load_config, parse_config
+from bot.game import Settings
+from bot.game.declared import declared
 from tests.helpers.paths import ROOT
 from tests.helpers.config import minimal
 
@@ -129,19 +131,60 @@ def test_example_file_is_refused_only_for_its_placeholders(tmp_path):
     assert config.data_dir == ROOT / "data"
 
 
-def test_example_documents_every_known_key():
+# A key line of the example, set or commented out (optional): "  name: value" or "  # name: value".
+EXAMPLE_KEY = re.compile(r'^  (?:# ?)?([a-z][a-z_]*): ?("|\[|-?\d|true$|false$)')
+
+
+def documented_keys(text: str) -> dict[str, list[tuple[int, str]]]:
+    """Section -> (line index, key) of every key line the example shows under it."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    section = None
+    for index, line in enumerate(text.splitlines()):
+        if re.match(r"^[a-z_]+:", line):
+            section = line.split(":")[0]
+            found[section] = []
+        elif section and (m := EXAMPLE_KEY.match(line)):
+            found[section].append((index, m.group(1)))
+    return found
+
+
+def test_example_documents_every_declared_key_and_no_other():
     text = EXAMPLE.read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
     lines = text.splitlines()
+    documented = documented_keys(text)
+    assert set(documented) == set(KNOWN_KEYS), "config.example.yaml: the declared sections"
     for section, keys in KNOWN_KEYS.items():
-        assert section in data, f"config.example.yaml lacks the section {section}"
-        for key in keys:
-            # A key may be commented out (optional) but must be present, with a
-            # comment line just above it.
-            pattern = re.compile(rf"^\s*#?\s*{re.escape(key)}:")
-            index = next((i for i, line in enumerate(lines) if pattern.match(line)), None)
-            assert index is not None, f"config.example.yaml does not document {section}.{key}"
+        shown = {key for _, key in documented[section]}
+        assert not keys - shown, f"config.example.yaml does not document {section}: {sorted(keys - shown)}"
+        assert not shown - keys, f"config.example.yaml documents unknown keys in {section}: {sorted(shown - keys)}"
+        for index, key in documented[section]:
             assert lines[index - 1].strip().startswith("#"), f"{section}.{key} has no comment above it"
+
+
+def test_the_example_gives_the_declared_defaults():
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    for section, cls in SECTIONS.items():
+        for f, d in declared(cls):
+            key = f"{section}.{f.name}"
+            if not d.in_config or d.required or key in PLACEHOLDERS or f.name not in data[section]:
+                continue
+            value = data[section][f.name]
+            assert (tuple(value) if isinstance(value, list) else value) == f.default, key
+
+
+def test_the_documented_check_fails_on_a_missing_or_unknown_key():
+    text = EXAMPLE.read_text(encoding="utf-8")
+    without = documented_keys(text.replace("  turn_seconds: 180\n", ""))
+    assert "turn_seconds" not in {key for _, key in without["game"]}
+    extra = documented_keys(text.replace("  turn_seconds: 180\n", "  turn_seconds: 180\n  # tunr_seconds: 9\n"))
+    assert "tunr_seconds" in {key for _, key in extra["game"]}
+
+
+def test_a_declared_setting_is_read_with_its_bounds_and_default():
+    assert parse_config(minimal(game__amend_seconds=90)).game.amend_seconds == 90
+    assert parse_config(minimal()).game == Settings()
+    assert error_of(minimal(game__amend_seconds=4)) == "game.amend_seconds: must be between 5 and 86400"
+    assert error_of(minimal(game__max_players=3)).startswith("game.max_players: unknown key")
 
 
 def test_cli_malformed_config_gives_one_line_and_nonzero_exit(tmp_path):
