@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-import signal
-import subprocess
 import sys
 from pathlib import Path
 
 import yaml
 
+from bot.devtools.child import ChildProcess
 from tests.helpers.harness import unique
 from tests.helpers.paths import ROOT
 
 
-class BotProcess:
-    """``python -m bot --config …`` as a real child process."""
+class BotProcess(ChildProcess):
+    """``python -m bot --config …``: ``kill()`` is a crash, ``start()`` starts it again on the same data."""
 
     def __init__(self, config_path: Path, log_path: Path, user_id: str = "", data_dir: Path | None = None):
+        super().__init__("bot", [sys.executable, "-m", "bot", "--config", str(config_path)], log_path, cwd=ROOT)
         self.config_path = config_path
-        self.log_path = log_path
         self.user_id = user_id
         self.data_dir = data_dir
-        self.process: subprocess.Popen | None = None
 
     @classmethod
     async def launch(cls, synapse, tmp_path: Path, game: dict) -> "BotProcess":
@@ -41,24 +39,3 @@ class BotProcess:
         process = cls(path, tmp_path / "bot.log", user_id, tmp_path / "bot-data")
         process.start()
         return process
-
-    def start(self) -> None:
-        log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "--config", str(self.config_path)],
-            cwd=ROOT, stdout=log, stderr=log,
-        )
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
