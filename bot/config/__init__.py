@@ -24,5 +24,6 @@ from bot.config.schema import (
 
 __all__ = [
     "AccessConfig", "Config", "ConfigError", "KNOWN_KEYS", "LANGUAGES", "MatrixConfig",
-    "PLACEHOLDERS", "PrivacyConfig", "RoomsConfig", "SECRET_KEYS", "SECTIONS", "ScheduleConfig", "load_config", "parse_config",
+    "PLACEHOLDERS", "PrivacyConfig", "RoomsConfig", "SECRET_KEYS", "SECTIONS", "ScheduleConfig", "load_config",
+    "parse_config",
 ]

@@ -183,6 +183,18 @@ def test_other_layers_use_only_what_bot_matrix_exports():
     assert internal_imports(graph()) == []
 
 
+def test_the_identity_and_late_keys_parts_of_bot_matrix_stay_apart():
+    # Both build on the connection's small modules (retry, session), never on each other
+    # or on the transport that combines them.
+    parts = {"bot.matrix.identity", "bot.matrix.late_keys"}
+    for module, deps in graph().items():
+        mine = next((p for p in parts if module.startswith(p)), None)
+        if mine is None:
+            continue
+        wrong = [d for d in deps if d == "bot.matrix.transport" or (d.startswith(tuple(parts)) and not d.startswith(mine))]
+        assert not wrong, f"{module} imports {wrong}"
+
+
 def test_production_code_never_imports_the_developer_tools():
     for module, deps in graph().items():
         if package_of(module) in ("devtools", "__main__"):
