@@ -1,4 +1,4 @@
-"""A narrator on the built-in decks and a French room view naming the players of tests.helpers.table."""
+"""A narrator on the built-in decks and a room view naming the players of tests (tests.helpers.table's and two more)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from tests.helpers.table import ALICE, BOB, CAROL, FAC
 
 LIBRARY, _ = load_library([])
 NARRATOR = Narrator(Catalogue.load(), LIBRARY)
-NAMES = {ALICE: "Alice", BOB: "Bob", CAROL: "Carol", FAC: "Inès"}
+CAMILLE, KARIM = "@camille:example.org", "@karim:example.org"
+NAMES = {ALICE: "Alice", BOB: "Bob", CAROL: "Carol", FAC: "Inès", CAMILLE: "Camille", KARIM: "Karim"}
 
 
 def view(lang: str = "fr") -> RoomView:

@@ -4,21 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.decks import load_library
 from bot.game import UserRef
 from bot.game.params import duration, params, users
 from bot.messages import notify
-from bot.messages.catalogue import Catalogue
-from bot.messages.narration import Narrator, RoomView
-
-CAMILLE, KARIM, FAC = "@camille:example.org", "@karim:example.org", "@trainer:example.org"
-NAMES = {CAMILLE: "Camille", KARIM: "Karim", FAC: "Inès"}
-LIBRARY, _ = load_library([])
-NARRATOR = Narrator(Catalogue.load(), LIBRARY)
-
-
-def view(lang: str = "fr") -> RoomView:
-    return RoomView(lang, "!", lambda user_id: NAMES.get(user_id, user_id), LIBRARY)
+from tests.helpers.narration import CAMILLE, KARIM, NAMES, NARRATOR, view
+from tests.helpers.table import FAC
 
 
 # (key, params, who must be notified)
