@@ -2,9 +2,9 @@
 
 Helpers shared by several test modules live in ``tests/helpers/``; a test module
 never imports another test module. A test that needs Synapse carries the ``synapse``
-marker and sits in a module named ``test_<topic>_synapse.py``: collection stops with
-the list of tests that break that rule, so ``-m "not synapse"`` and the file names
-always agree.
+marker and sits in a module named ``test_<topic>_synapse.py``, which holds nothing
+else: collection stops with the list of tests that break that rule, so
+``-m "not synapse"`` and ``--ignore-glob='*_synapse.py'`` select the same tests.
 """
 
 from __future__ import annotations
@@ -116,7 +116,8 @@ def pytest_collection_modifyitems(config, items):
         marked = item.get_closest_marker("synapse") is not None
         if SYNAPSE_FIXTURES & set(getattr(item, "fixturenames", ())) and not marked:
             wrong.append(f"{item.nodeid}: uses a Synapse fixture but lacks @pytest.mark.synapse")
-        if marked and not item.path.name.endswith("_synapse.py"):
-            wrong.append(f"{item.nodeid}: a Synapse test belongs in a module named test_<topic>_synapse.py")
+        if marked != item.path.name.endswith("_synapse.py"):
+            wrong.append(f"{item.nodeid}: " + ("a Synapse test belongs in a module named test_<topic>_synapse.py"
+                                               if marked else "a module named *_synapse.py holds Synapse tests only"))
     if wrong:
         raise pytest.UsageError("Synapse tests must be findable by marker and by name:\n  " + "\n  ".join(wrong))

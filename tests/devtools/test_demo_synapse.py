@@ -49,12 +49,3 @@ def test_the_demo_plays_a_whole_game_and_prints_it(tmp_path):
     kept = list((tmp_path / "demo").glob("synthese*.md"))
     assert len(kept) == 1 and SUMMARY[:60] in kept[0].read_text(encoding="utf-8")
     assert (tmp_path / "demo" / "bot.log").exists()
-
-
-def test_keep_refuses_a_directory_that_is_not_empty(tmp_path, capsys):
-    from bot.devtools.demo import run_demo
-
-    (tmp_path / "something").write_text("mine")
-    assert run_demo(str(tmp_path)) == 2
-    assert "not empty" in capsys.readouterr().err
-    assert [p.name for p in tmp_path.iterdir()] == ["something"]

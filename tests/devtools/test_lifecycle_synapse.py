@@ -13,7 +13,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -23,78 +22,7 @@ import yaml
 from bot.devtools import processes
 from bot.devtools.homeserver import free_port, port_is_free
 from tests.helpers.paths import ROOT
-
-PYTHON = [sys.executable, "-m", "bot"]
-TIMEOUT = 120
-
-
-class Output:
-    """A child process's merged output, read by a thread; waits for a line by pattern."""
-
-    def __init__(self, process: subprocess.Popen):
-        self.process = process
-        self.lines: list[str] = []
-        self._changed = threading.Condition()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            with self._changed:
-                self.lines.append(line.rstrip("\n"))
-                self._changed.notify_all()
-        with self._changed:
-            self.lines.append(None)  # end of output
-            self._changed.notify_all()
-
-    def wait_for(self, pattern: str, timeout: float = TIMEOUT) -> re.Match:
-        regex = re.compile(pattern)
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            seen = 0
-            while True:
-                for line in self.lines[seen:]:
-                    if line is None:
-                        raise AssertionError(f"exited ({self.process.wait()}) before {pattern!r}:\n{self.text()}")
-                    match = regex.search(line)
-                    if match:
-                        return match
-                seen = len(self.lines)
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"no {pattern!r} within {timeout} s:\n{self.text()}")
-                self._changed.wait(left)
-
-    def text(self) -> str:
-        self._reader.join(5) if self.process.poll() is not None else None
-        return "\n".join(line for line in self.lines if line is not None)
-
-
-def spawn(args: list[str], **kwargs) -> tuple[subprocess.Popen, Output]:
-    # Its own process group, so the test can check that nothing of it is left.
-    process = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               start_new_session=True, **kwargs)
-    return process, Output(process)
-
-
-def finish(process: subprocess.Popen, sig: signal.Signals | None = None, timeout: float = 60) -> int:
-    if sig is not None:
-        process.send_signal(sig)
-    try:
-        return process.wait(timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-        raise AssertionError(f"still running {timeout} s after {sig}") from None
-
-
-def group_gone(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return True
-    return False
-
+from tests.helpers.spawned import PYTHON, Output, clean, finish, group_gone, spawn
 
 def assert_nothing_left(process: subprocess.Popen, directory: Path, port: int, synapse_pid: int | None) -> None:
     """No process of the run, no homeserver on its data, its port free again."""
@@ -109,11 +37,6 @@ def assert_nothing_left(process: subprocess.Popen, directory: Path, port: int, s
 
 def start_local(directory: Path, port: int) -> tuple[subprocess.Popen, Output]:
     return spawn([*PYTHON, "local", "--dir", str(directory), "--port", str(port)])
-
-
-def clean(text: str) -> None:
-    for bad in ("Traceback", "never retrieved", "Unclosed"):
-        assert bad not in text, text
 
 
 # The moments of a start-up, by the line that announces each, and the signal sent there.
@@ -255,52 +178,3 @@ def test_a_homeserver_left_running_is_stopped_and_a_taken_port_is_named(tmp_path
         if orphan.poll() is None:
             orphan.kill()
             orphan.wait()
-
-
-def bot_config(tmp_path: Path, url: str) -> Path:
-    path = tmp_path / "config.yaml"
-    path.write_text(yaml.safe_dump({
-        "matrix": {"homeserver": url, "user_id": "@bot:localhost", "password": "not-a-placeholder-1",
-                   "backoff_max_seconds": 1},
-        "storage": {"data_dir": str(tmp_path / "data")},
-    }))
-    return path
-
-
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_bot_retrying_an_unreachable_homeserver_stops_cleanly(tmp_path, sig):
-    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
-    process, out = spawn([*PYTHON, "run", "--config", str(bot_config(tmp_path, url))])
-    try:
-        line = out.wait_for(r"Homeserver \S+ unreachable \(.*\); retrying in")
-        assert url in line.string and "Cannot connect to host" in line.string
-        out.wait_for(r"retrying in 1\.0 s")  # a second attempt: the backoff is under way
-        code = finish(process, sig, timeout=15)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    text = out.text()
-    assert code == 0, text
-    clean(text)
-    assert text.splitlines()[-1].endswith("INFO bot: Stopped")
-
-
-def test_bot_waiting_for_a_silent_homeserver_stops_cleanly(tmp_path):
-    """A request in flight (the server accepted the connection and says nothing): SIGINT ends it."""
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen()
-        server.settimeout(60)
-        url = f"http://127.0.0.1:{server.getsockname()[1]}"
-        process, out = spawn([*PYTHON, "--config", str(bot_config(tmp_path, url))])
-        try:
-            connection, _ = server.accept()  # the bot's login request is now waiting for an answer
-            with connection:
-                code = finish(process, signal.SIGINT, timeout=15)
-        finally:
-            if process.poll() is None:
-                process.kill()
-    text = out.text()
-    assert code == 0, text
-    clean(text)
-    assert "INFO bot: Stopped" in text
