@@ -83,8 +83,11 @@ async def test_ten_players_at_the_maximum_get_the_whole_synthesis(make_bot, make
     for n in range(10):
         assert draft.count(f"⟦début {n}⟧") == 1 and draft.count(f"⟦fin {n}⟧") == 1, n
 
-    # The final synthesis, on the second !fin.
+    # The final synthesis, on the second !fin. The reader has the whole draft first:
+    # a draft part reaching it late would otherwise be counted as the final text.
     reader = players[3]
+    await reader.wait_until(lambda: any("⟦fin 9⟧" in m.body for m in reader.from_user(room, bot_id)),
+                            what="the whole draft")
     mark = len(reader.messages)
     await trainer.send(room, "!fin")
     file_msg = await reader.wait_until(
