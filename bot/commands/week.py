@@ -89,8 +89,8 @@ class WeekRooms:
 
     @classmethod
     def from_config(cls, store: Store, config) -> "WeekRooms":
-        """The defaults: the schedules' zone, the game section's quiet hours and length."""
-        return cls(store, config.schedule.default_timezone, parse_quiet(config.game.week_quiet_hours) or Quiet(),
+        """The defaults: the schedules' zone, the rooms' quiet hours, the game's length."""
+        return cls(store, config.schedule.default_timezone, parse_quiet(config.rooms.quiet_hours) or Quiet(),
                    config.game.week_length_seconds)
 
     @staticmethod
