@@ -46,6 +46,7 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "purge": ("purge", "purger", ()),
     "pseudonyms": ("pseudonyms", "pseudonymes", ()),
     "card": ("card", "carte", ()),
+    "week": ("week", "semaine", ()),
 }
 
 # command id -> its names in the partners' other languages (Romanian, German, Greek).
@@ -80,11 +81,13 @@ NATIVE: dict[str, dict[str, str]] = {
     "purge": {"ro": "curăță", "de": "bereinigen", "el": "εκκαθάριση"},
     "pseudonyms": {"ro": "pseudonime", "de": "pseudonyme", "el": "ψευδώνυμα"},
     "card": {"ro": "cartonaș", "de": "karte", "el": "κάρτα"},
+    "week": {"ro": "săptămână", "de": "woche", "el": "εβδομάδα"},
 }
 # Spellings typed without the language's letters (German without umlauts).
 NATIVE_ALIASES: dict[str, tuple[str, ...]] = {
     "skip": ("ueberspringen",), "extend": ("verlaengern",),
     "forget_me": ("uitama", "vergissmich"), "add_card": ("adaugacartonas", "neuekarte"),
+    "week": ("saptamana",),
 }
 
 

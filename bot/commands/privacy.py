@@ -121,10 +121,12 @@ class Privacy:
 
     async def _privacy(self, ctx: Context) -> None:
         days = self.config.retention_days
-        await self._answer(ctx, "privacy.notice", days=f"{days:g}",
-                           after=self.narrator.catalogue.text(
-                               ctx.language, "privacy.after_records" if self.config.keep_game_records
-                               else "privacy.after_nothing"))
+        after = self.narrator.catalogue.text(
+            ctx.language, "privacy.after_records" if self.config.keep_game_records else "privacy.after_nothing")
+        view = await self.views(ctx.room_id)
+        # What a week game keeps is said in its own catalogue file (week.yaml), after the notice.
+        lines = (("privacy.notice", (("days", f"{days:g}"), ("after", after))), ("week.privacy", ()))
+        await self.engine.reply(ctx.room_id, self.narrator.lines(view, lines), ctx.event_id)
 
     async def _forget_me(self, ctx: Context) -> None:
         if fold(ctx.command.args) not in CONFIRM_WORDS:

@@ -157,4 +157,12 @@ MIGRATIONS: list[Migration] = [
         UPDATE room_settings SET languages = language WHERE language IS NOT NULL;
         """,
     ),
+    Migration(
+        6,
+        "week games opened by a schedule: the game's length",
+        """
+        -- 0: the schedule opens a live game, else a week game of that many seconds.
+        ALTER TABLE schedules ADD COLUMN week_seconds INTEGER NOT NULL DEFAULT 0;
+        """,
+    ),
 ]
