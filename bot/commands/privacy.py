@@ -19,6 +19,7 @@ from bot.game.folding import fold
 from bot.config import PrivacyConfig
 from bot.runtime.engine import Engine
 from bot.game import GameState
+from bot.game.params import Term, params
 from bot.game.privacy import Renamer, erased_id, forget, next_erased_number
 from bot.messages.narration import Narrator, RoomView
 from bot.commands.router import Context, Router
@@ -121,7 +122,7 @@ class Privacy:
 
     async def _privacy(self, ctx: Context) -> None:
         days = self.config.retention_days
-        await self._answer(ctx, "privacy.notice", days=f"{days:g}",
+        await self._answer(ctx, "privacy.notice", days=Term("privacy.days", params(count=f"{days:g}")),
                            after=self.narrator.catalogue.text(
                                ctx.language, "privacy.after_records" if self.config.keep_game_records
                                else "privacy.after_nothing"))

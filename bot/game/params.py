@@ -72,9 +72,10 @@ def duration(seconds: float) -> Term:
 
 
 def count_term(kind: str, count: int) -> Term:
-    """"no cards", "1 card", "3 cards": ``game.count.<kind>.none|one|many``."""
-    form = "none" if count == 0 else "one" if count == 1 else "many"
-    return Term(f"game.count.{kind}.{form}", params(count=count) if form == "many" else ())
+    """"no cards", or ``game.count.<kind>`` in the plural form the language gives ``count``."""
+    if count == 0:
+        return Term(f"game.count.{kind}.none")
+    return Term(f"game.count.{kind}", params(count=count))
 
 
 def level_term(level: str) -> Term:

@@ -15,7 +15,7 @@ from typing import Any, Callable
 from bot.decks import Card, Library
 from bot.game import UserRef, resolve
 from bot.game.privacy import erased_number
-from bot.messages.catalogue import Catalogue
+from bot.messages.catalogue import Catalogue, listed
 from bot.messages import notify
 from bot.messages.render import Html, Mention, Rendered, Renderer, bilingual, escape, pill
 
@@ -67,6 +67,7 @@ class Narrator:
                acting: str | None = None) -> dict[str, Any]:
         """``params`` ready for the renderer; the users of parameter ``acting`` become pills."""
         lang = lang or room.language
+        locale = self.catalogue.locale(lang)
 
         def named(ref: UserRef):
             return self.person(room, ref.user_id, lang)
@@ -78,7 +79,7 @@ class Narrator:
         def user_list(items: tuple) -> Html:
             html_parts = [pill(i) if isinstance(i, Mention) else escape(str(i)) for i in items]
             text_parts = [i.label if isinstance(i, Mention) else str(i) for i in items]
-            return Html(", ".join(html_parts), ", ".join(text_parts))
+            return Html(listed(html_parts, locale), listed(text_parts, locale))
 
         def text(key: str, **inner: Any) -> str:
             plain = {k: (v.label if isinstance(v, Mention) else v.text if isinstance(v, Html) else v)

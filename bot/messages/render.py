@@ -142,7 +142,8 @@ class Renderer:
         self.catalogue = catalogue
 
     def render(self, lang: str, key: str, msgtype: str = "m.notice", **params: object) -> Rendered:
-        return render_template(self.catalogue.template(lang, key), params, msgtype, self.catalogue.language(lang))
+        return render_template(self.catalogue.template(lang, key, params.get("count")), params, msgtype,
+                               self.catalogue.language(lang))
 
     def render_in(self, languages: tuple[str, ...], key: str, msgtype: str = "m.notice",
                   **params: object) -> Rendered:
