@@ -9,8 +9,8 @@ from __future__ import annotations
 import random
 from typing import Awaitable, Callable
 
+from bot.commands.levels import parse_level, split_level  # noqa: F401  (parse_level: kept importable here)
 from bot.commands.parsing import Command
-from bot.game.folding import fold
 from bot.decks import DeckError, Library, card_to_dict, parse_card_message
 from bot.runtime.engine import Engine
 from bot.game import describe, list_actions
@@ -21,18 +21,6 @@ from bot.game.params import CardRef, ThemeRef
 from bot.messages.narration import Narrator, RoomView
 from bot.commands.router import Context, Router
 
-# What a player may type for each level, in every language (folded when looked up).
-LEVEL_WORDS = {
-    "individual": ("individual", "individuel", "individuelle", "1",
-                   "individuell", "ατομικό", "ατομικό επίπεδο", "ατομικο"),
-    "team": ("team", "equipe", "service", "2", "echipă", "serviciu", "ομάδα", "υπηρεσία"),
-    "organisation": ("organisation", "organization", "organisme", "institution", "3",
-                     "organizație", "instituție", "organismus", "οργανισμός", "φορέας", "θεσμός"),
-    "policy": ("policy", "politique", "politiques", "4", "politică", "politici", "politic",
-               "politik", "πολιτική", "πολιτικές"),
-}
-_LEVELS = {fold(word): level for level, words in LEVEL_WORDS.items() for word in words}
-
 # Commands that become one game event with no argument.
 SIMPLE = {
     "join": ev.Join, "leave": ev.Leave, "next": ev.Next, "done": ev.Done, "pass": ev.Pass,
@@ -41,10 +29,6 @@ SIMPLE = {
 
 
 USAGE_PARAMS = {"game.extend_range": (("minimum", 1), ("maximum", 60))}
-
-
-def parse_level(word: str) -> str | None:
-    return _LEVELS.get(fold(word).strip(".:"))
 
 
 def event_for(command: Command, sender: str, ref: str = "") -> ev.Event | str:
@@ -59,11 +43,9 @@ def event_for(command: Command, sender: str, ref: str = "") -> ev.Event | str:
     if name in ("yes", "no"):
         return ev.Vote(sender, name == "yes")
     if name == "action":
-        words = command.args.split(None, 1)
-        level = parse_level(words[0]) if words else None
+        level, text = split_level(command.args)
         if level is None:
             return "game.bad_level"
-        text = words[1].strip() if len(words) > 1 else ""
         return ev.AddAction(sender, level, text, ref) if text else "game.action_empty"
     if name == "extend":
         words = command.words
