@@ -85,6 +85,18 @@ def plural_category(locale: Locale, count: object) -> str:
         return "other"
 
 
+def one_full_stop(template: str, values: dict[str, str]) -> str:
+    """``template`` without the full stop that follows a value already ending in one.
+
+    An abbreviation's full stop ends the sentence too: "Es bleiben 3 Min.", not "Min..";
+    the same for the Greek clock, "στις 2:30 π.μ.".
+    """
+    for name, value in values.items():
+        if value.endswith("."):
+            template = template.replace("{%s}." % name, "{%s}" % name)
+    return template
+
+
 def listed(items: list[str], locale: Locale) -> str:
     """``A, B et C``, ``A, B și C``, ``A, B und C``: a list as CLDR joins it in ``locale``."""
     return format_list(list(items), locale=locale) if items else ""
@@ -164,4 +176,5 @@ class Catalogue:
 
     def text(self, lang: str, key: str, **params: object) -> str:
         """The plain text of ``key`` with ``params`` filled in (no escaping)."""
-        return self.template(lang, key, params.get("count")).format(**params)
+        template = self.template(lang, key, params.get("count"))
+        return one_full_stop(template, {k: str(v) for k, v in params.items()}).format(**params)

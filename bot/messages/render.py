@@ -12,7 +12,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from bot.messages.catalogue import Catalogue
+from bot.messages.catalogue import Catalogue, one_full_stop
 
 MATRIX_TO = "https://matrix.to/#/"
 
@@ -119,6 +119,8 @@ def render_template(template: str, params: dict[str, object], msgtype: str = "m.
             text_values.append(str(value))
         return f"\x00{len(html_values) - 1}\x00"
 
+    template = one_full_stop(template, {k: v.label if isinstance(v, Mention) else v.text if isinstance(v, Html)
+                                        else str(v) for k, v in params.items()})
     # Fields become markers first, so template markup ("**{name}**") is
     # converted on the template alone, never inside a parameter.
     skeleton = _FIELD.sub(token, template)
