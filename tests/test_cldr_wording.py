@@ -103,7 +103,7 @@ def test_the_odd_time_sentence_names_the_city_in_german():
     odd = rule.next_odd(datetime(2027, 3, 15, tzinfo=timezone.utc))
     sentence = wording.odd_time(text("de"), rule, *odd)
     assert "in Wien" in sentence and "Vienna" not in sentence
-    assert sentence.startswith("⚠️ Am Sonntag, 28. März 2027")
+    assert sentence.startswith("⚠️ Sonntag, 28. März 2027: 02:30 gibt es in Wien nicht")
 
 
 @pytest.mark.parametrize("lang, one, two, three", [
