@@ -60,3 +60,18 @@ def test_a_count_without_its_word_is_not_guessed(typed):
 def test_an_interval_written_out_in_german_and_romanian():
     assert parse_schedule("Montag 10:00 alle zwei Wochen", NOW, "Europe/Berlin", "de").recurrence.interval == 2
     assert parse_schedule("luni 10:00 la fiecare trei săptămâni", NOW, "Europe/Bucharest", "ro").recurrence.interval == 3
+
+
+def test_what_the_bot_writes_in_romanian_it_reads_back():
+    # schedule.rule.every_weeks and .count from 20 on: "la fiecare 20 de săptămâni", "de 21 de ori".
+    rule = parse_schedule("luni 10:00 la fiecare 20 de săptămâni, de 21 de ori", NOW, "Europe/Bucharest", "ro").recurrence
+    assert (rule.interval, rule.count) == (20, 21)
+
+
+@pytest.mark.parametrize("typed, language", [
+    ("Montag 10:00 jede Woche", "de"), ("Montag 10:00 wöchentlich", "de"),
+    ("luni 10:00 în fiecare săptămână", "ro"), ("luni 10:00 săptămânal", "ro"),
+    ("Δευτέρα 10:00 κάθε εβδομάδα", "el"), ("lundi 10h chaque semaine", "fr"), ("monday 10:00 weekly", "en"),
+])
+def test_every_week_in_five_languages(typed, language):
+    assert parse_schedule(typed, NOW, "Europe/Paris", language).recurrence.interval == 1

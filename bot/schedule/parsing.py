@@ -85,9 +85,10 @@ _PHRASES = [
     (r"\bevery other week\b|\b(?:bi-?weekly|fortnightly)\b|\bevery fortnight\b"
      r"|\btous les (?:quinze|15) jours\b", " every 2 weeks "),
     (r"\bune semaine sur (\w+)", r" every \1 weeks "),
-    (r"\b(?:toutes les|tous les|every|(?:la )?fiecare|alle|καθε)\s+(\w+)\s+(?:semaines|weeks|saptamani|wochen|εβδομαδεσ)\b",
+    (r"\b(?:toutes les|tous les|every|(?:la )?fiecare|alle|καθε)\s+(\w+)\s+(?:de\s+)?(?:semaines|weeks|saptamani|wochen|εβδομαδεσ)\b",
      r" every \1 weeks "),
-    (r"\b(?:every|each) week\b|\bchaque semaine\b|\btoutes les semaines\b|\bweekly\b|\bhebdo\w*", " "),
+    (r"\b(?:every|each) week\b|\bchaque semaine\b|\btoutes les semaines\b|\bweekly\b|\bhebdo\w*"
+     r"|\bjede woche\b|\bwochentlich\b|\b(?:in )?fiecare saptamana\b|\bsaptamanal\b|\bκαθε εβδομαδα\b", " "),
     (r"\bonce\b|\bune (?:seule )?fois\b|\bo (?:singura )?data\b|\bμια (?:μονο )?φορα\b", " count 1 "),
     (r"\btwice\b", " count 2 "),
     (r"(?<![\w-])(?:de )?" + _NUMBER + r"(?:\s*-\s*|\s*)(?:de\s+)?(?:" + _COUNT_UNITS + r")(?![\w-])", r" count \1 "),
