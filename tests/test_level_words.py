@@ -7,15 +7,19 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.commands.levels import parse_level, split_level
+from bot.commands.levels import LEVELS, Levels, shown
 from bot.commands.parsing import Command
 from bot.commands.play import event_for
 from bot.game import events as ev
+from bot.decks import load_library
 from bot.messages.catalogue import Catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 LANGUAGES = ("fr", "en", "ro", "el", "de")
 CATALOGUE = Catalogue.load()
+LIBRARY = load_library()[0]
+# What the running bot accepts: the shipped words and the names its boards and catalogue show.
+TYPED = shown(CATALOGUE, LIBRARY)
 
 
 def board_names() -> list[tuple[str, str, str]]:
@@ -39,10 +43,10 @@ def names_and_parts() -> list[tuple[str, str, str]]:
 
 @pytest.mark.parametrize("lang, level, name", names_and_parts())
 def test_every_level_name_on_a_board_can_be_typed(lang, level, name):
-    assert parse_level(name) == level, f"{lang}: {name!r} is shown on the board but refused"
-    assert parse_level(name.upper()) == level
+    assert TYPED.parse(name) == level, f"{lang}: {name!r} is shown on the board but refused"
+    assert TYPED.parse(name.upper()) == level
     # ... and as the start of an idea, the rest being the idea.
-    assert split_level(f"{name} Une idée concrète") == (level, "Une idée concrète")
+    assert TYPED.split(f"{name} Une idée concrète") == (level, "Une idée concrète")
 
 
 def test_the_boards_name_all_four_levels_in_every_language():
@@ -53,8 +57,22 @@ def test_the_boards_name_all_four_levels_in_every_language():
 @pytest.mark.parametrize("word", ["organismus", "politic", "niveau", "level", "0", "5", "unitatea", "Einricht",
                                   "idée", "team/policy"])
 def test_words_that_name_no_level_are_refused(word):
-    assert parse_level(word) is None
-    assert split_level(f"{word} texte")[0] is None
+    assert TYPED.parse(word) is None
+    assert TYPED.split(f"{word} texte")[0] is None
+
+
+def test_a_level_renamed_by_a_translator_is_typed_without_a_code_change():
+    renamed = Catalogue({**CATALOGUE.messages, "de": {**CATALOGUE.messages["de"], "game.level.team": "Fachteam / Station"}},
+                        plurals=CATALOGUE.plurals)
+    typed = shown(renamed, LIBRARY)
+    assert typed.parse("Station") == "team" and typed.split("Fachteam eine Idee") == ("team", "eine Idee")
+
+
+def test_a_name_two_levels_would_share_names_neither_and_the_board_test_would_fail():
+    # A translator calling level 3 "Dienst" too: "Dienst" must not file ideas at a guessed level.
+    clash = LEVELS.with_names([("organisation", "Dienst / Träger")])
+    assert clash.parse("Dienst") is None and clash.parse("Träger") == "organisation"
+    assert Levels([("team", "Team")]).parse("team") == "team"
 
 
 @pytest.mark.parametrize("typed, level, idea", [
@@ -66,7 +84,7 @@ def test_words_that_name_no_level_are_refused(word):
     ("equipe idée\nsur deux lignes", "team", "idée\nsur deux lignes"),
 ])
 def test_an_idea_filed_under_a_typed_level(typed, level, idea):
-    event = event_for(Command("action", "action", typed, None), "@a:x", "$e")
+    event = event_for(Command("action", "action", typed, None), "@a:x", "$e", TYPED)
     assert event == ev.AddAction("@a:x", level, idea, "$e")
 
 

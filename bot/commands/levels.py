@@ -6,16 +6,22 @@ words included ("europäische Politik", "Politiques locales"), folded like every
 word; plus a few short forms (the number, the singular, the head word) that the
 refusal message suggests. Words that name no level on any board are refused: a
 misspelt level should not file an idea at a level nobody chose.
+
+The names below are the boards' as shipped; :func:`shown` adds the names the running
+bot's boards and catalogue actually show (a translator who renames a level needs no
+code change). A word that would name two levels names neither, and
 tests/test_level_words.py fails when a name shown on a board cannot be typed.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 from bot.game.folding import fold
+from bot.decks import Library
+from bot.messages.catalogue import Catalogue
 
-# The boards' names (resources/<lang>.yaml, game.level.* in the catalogue) and short forms.
 LEVEL_WORDS = {
     "individual": (
         "1", "individuel", "individuelle",  # fr
@@ -54,29 +60,43 @@ def normal(text: str) -> str:
     return re.sub(r"\s*/\s*", " / ", " ".join(fold(text).split())).strip(" .:")
 
 
-_LEVELS = {normal(word): level for level, words in LEVEL_WORDS.items() for word in words}
-_LONGEST = max(len(word.split()) for word in _LEVELS)
+class Levels:
+    """What may be typed for each level: ``parse`` one name, ``split`` a level off an idea."""
 
+    def __init__(self, names: Iterable[tuple[str, str]]):
+        table: dict[str, str] = {}
+        ambiguous: set[str] = set()
+        for level, name in names:
+            words = normal(name)
+            for word in [words, *(words.split(" / ") if " / " in words else ())]:
+                if table.get(word, level) != level:
+                    ambiguous.add(word)
+                table[word] = level
+        self._table = {word: level for word, level in table.items() if word not in ambiguous}
+        self._longest = max((len(word.split()) for word in self._table), default=1)
 
-def parse_level(word: str) -> str | None:
-    """The level ``word`` names, or None; "Team/Dienst" (names of one level) names it too."""
-    word = normal(word)
-    if word in _LEVELS:
-        return _LEVELS[word]
-    named = {_LEVELS.get(part) for part in word.split(" / ")} if " / " in word else {None}
-    return named.pop() if len(named) == 1 and None not in named else None
+    def with_names(self, names: Iterable[tuple[str, str]]) -> "Levels":
+        """These words and ``names`` (level id, a name a board shows) as one table."""
+        return Levels([*((level, word) for word, level in self._table.items()), *names])
 
+    def parse(self, word: str) -> str | None:
+        """The level ``word`` names, or None; "Team/Dienst" (names of one level) names it too."""
+        word = normal(word)
+        if word in self._table:
+            return self._table[word]
+        named = {self._table.get(part) for part in word.split(" / ")} if " / " in word else {None}
+        return named.pop() if len(named) == 1 and None not in named else None
 
-def split_level(text: str) -> tuple[str | None, str]:
-    """``(level, the rest)`` for text that starts with a level's name (the longest that fits)."""
-    tokens = text.replace("/", " / ").split()
-    for size in range(min(_LONGEST, len(tokens)), 0, -1):
-        level = parse_level(" ".join(tokens[:size]))
-        if level is not None:
-            rest = _rest(text, tokens[:size])
-            # "team/policy": two levels at once is no level.
-            return (None, text.strip()) if rest.startswith("/") else (level, rest)
-    return None, text.strip()
+    def split(self, text: str) -> tuple[str | None, str]:
+        """``(level, the rest)`` for text that starts with a level's name (the longest that fits)."""
+        tokens = text.replace("/", " / ").split()
+        for size in range(min(self._longest, len(tokens)), 0, -1):
+            level = self.parse(" ".join(tokens[:size]))
+            if level is not None:
+                rest = _rest(text, tokens[:size])
+                # "team/policy": two levels at once is no level.
+                return (None, text.strip()) if rest.startswith("/") else (level, rest)
+        return None, text.strip()
 
 
 def _rest(text: str, head: list[str]) -> str:
@@ -88,3 +108,15 @@ def _rest(text: str, head: list[str]) -> str:
             break
         rest = rest[len(token):]
     return rest.strip()
+
+
+def shown(catalogue: Catalogue, library: Library, levels: "Levels | None" = None) -> "Levels":
+    """``levels`` (the shipped words) with every level name the boards and the catalogue show."""
+    return (levels or LEVELS).with_names(
+        [(level.id, level.name) for lang in catalogue.languages for level in library.board(lang)]
+        + [(level, catalogue.text(lang, f"game.level.{level}")) for lang in catalogue.languages for level in LEVEL_WORDS])
+
+
+LEVELS = Levels((level, word) for level, words in LEVEL_WORDS.items() for word in words)
+parse_level = LEVELS.parse
+split_level = LEVELS.split

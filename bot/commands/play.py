@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from typing import Awaitable, Callable
 
-from bot.commands.levels import parse_level, split_level  # noqa: F401  (parse_level: kept importable here)
+from bot.commands.levels import LEVELS, Levels, parse_level, shown as shown_levels  # noqa: F401  (parse_level: kept importable here)
 from bot.commands.parsing import Command
 from bot.decks import DeckError, Library, card_to_dict, parse_card_message
 from bot.runtime.engine import Engine
@@ -31,11 +31,12 @@ SIMPLE = {
 USAGE_PARAMS = {"game.extend_range": (("minimum", 1), ("maximum", 60))}
 
 
-def event_for(command: Command, sender: str, ref: str = "") -> ev.Event | str:
+def event_for(command: Command, sender: str, ref: str = "", levels: Levels = LEVELS) -> ev.Event | str:
     """The game event a typed command stands for, or the catalogue key of its right form.
 
     Pure, for the commands whose meaning needs nothing but their own words; ``ref`` is
-    the Matrix event id of the command (a deleted idea or summary goes with it).
+    the Matrix event id of the command (a deleted idea or summary goes with it);
+    ``levels``, what may be typed for a level (``shown_levels`` adds the boards' names).
     """
     name = command.name
     if name in SIMPLE:
@@ -43,7 +44,7 @@ def event_for(command: Command, sender: str, ref: str = "") -> ev.Event | str:
     if name in ("yes", "no"):
         return ev.Vote(sender, name == "yes")
     if name == "action":
-        level, text = split_level(command.args)
+        level, text = levels.split(command.args)
         if level is None:
             return "game.bad_level"
         return ev.AddAction(sender, level, text, ref) if text else "game.action_empty"
@@ -72,6 +73,8 @@ class GamePlay:
         self.views = views
         self.is_facilitator = is_facilitator
         self.rng = rng or random.SystemRandom()
+        # The level names the boards and the catalogue show, whatever a translator made them.
+        self.levels = shown_levels(narrator.catalogue, narrator.library)
 
     async def _library(self, room_id: str) -> Library:
         return (await self.views(room_id)).library
@@ -115,7 +118,7 @@ class GamePlay:
     # -- handlers -------------------------------------------------------------------
 
     async def _simple(self, ctx: Context) -> None:
-        result = event_for(ctx.command, ctx.sender, ctx.event_id)
+        result = event_for(ctx.command, ctx.sender, ctx.event_id, self.levels)
         if isinstance(result, str):
             await self._answer(ctx, result, USAGE_PARAMS.get(result, ()))
             return
