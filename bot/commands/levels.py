@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from bot.game.folding import fold
+from bot.game.folding import ascii_digits, digit_sign, fold
 from bot.decks import Library
 from bot.messages.catalogue import Catalogue
 
@@ -56,8 +56,9 @@ LEVEL_WORDS = {
 
 
 def normal(text: str) -> str:
-    """Folded, one space between words and around each "/", no trailing "." or ":"."""
-    return re.sub(r"\s*/\s*", " / ", " ".join(fold(text).split())).strip(" .:")
+    """Folded, any script's digits as ASCII ("٢" → "2"), one space between words and around
+    each "/", no trailing "." or ":"."""
+    return re.sub(r"\s*/\s*", " / ", " ".join(ascii_digits(fold(text)).split())).strip(" .:")
 
 
 class Levels:
@@ -80,7 +81,13 @@ class Levels:
         return Levels([*((level, word) for word, level in self._table.items()), *names])
 
     def parse(self, word: str) -> str | None:
-        """The level ``word`` names, or None; "Team/Dienst" (names of one level) names it too."""
+        """The level ``word`` names, or None; "Team/Dienst" (names of one level) names it too.
+
+        Its number 1-4 may be in any script's digits (``٢``, ``２``); digit-like signs
+        (``²``, ``②``) are refused, as everywhere numbers are typed (``digit_sign``).
+        """
+        if digit_sign(word):
+            return None
         word = normal(word)
         if word in self._table:
             return self._table[word]

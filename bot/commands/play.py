@@ -11,6 +11,7 @@ from typing import Awaitable, Callable
 
 from bot.commands.levels import LEVELS, Levels, parse_level, shown as shown_levels  # noqa: F401  (parse_level: kept importable here)
 from bot.commands.parsing import Command
+from bot.game.folding import read_int
 from bot.decks import DeckError, Library, card_to_dict, parse_card_message
 from bot.runtime.engine import Engine
 from bot.game import describe, list_actions
@@ -50,7 +51,7 @@ def event_for(command: Command, sender: str, ref: str = "", levels: Levels = LEV
         return ev.AddAction(sender, level, text, ref) if text else "game.action_empty"
     if name == "extend":
         words = command.words
-        minutes = int(words[0]) if len(words) == 1 and words[0].isdigit() and len(words[0]) < 4 else None
+        minutes = read_int(words[0]) if len(words) == 1 and len(words[0]) < 4 else None
         if minutes is None or not 1 <= minutes <= 60:
             return "game.extend_range"
         return ev.Extend(sender, minutes)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.game.folding import fold
+from bot.game.folding import digit_sign, fold, read_int
 from bot.schedule.recurrence import Recurrence, ScheduleError, canonical_zone
 
 WEEKDAYS = {
@@ -132,6 +132,9 @@ def parse_schedule(text: str, now: datetime, default_zone: str, language: str = 
     """The schedule in ``text``; ``now`` (aware) dates it. Raises :class:`ScheduleError`."""
     if now.tzinfo is None:
         raise ValueError("now must carry a time zone")
+    sign = digit_sign(text)
+    if sign is not None:  # "14⁵" is no time and "⁵ fois" no count (folding would read them as 5)
+        raise ScheduleError("schedule.error.unknown_word", word=sign[:40])
     theme = None
     found = _THEME.search(text)
     if found:
@@ -218,7 +221,7 @@ def _as_typed(text: str, word: str) -> str:
 
 
 def _number(word: str) -> int:
-    value = int(word) if word.isdigit() else NUMBERS.get(word)
+    value = read_int(word) if read_int(word) is not None else NUMBERS.get(word)
     if value is None:
         raise ScheduleError("schedule.error.unknown_word", word=word[:40])
     return value
