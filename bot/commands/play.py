@@ -9,8 +9,9 @@ from __future__ import annotations
 import random
 from typing import Awaitable, Callable
 
+from bot.commands.levels import LEVELS, Levels, parse_level, shown as shown_levels  # noqa: F401  (parse_level: kept importable here)
 from bot.commands.parsing import Command
-from bot.game.folding import ascii_digits, digit_sign, fold, read_int
+from bot.game.folding import read_int
 from bot.decks import DeckError, Library, card_to_dict, parse_card_message
 from bot.runtime.engine import Engine
 from bot.game import describe, list_actions
@@ -23,18 +24,6 @@ from bot.commands.router import Context, Router
 from bot.commands.week import BAD_LENGTH, WeekRooms, split_new_args
 from bot.game.weekplan import parse_length
 
-# What a player may type for each level, in every language (folded when looked up).
-LEVEL_WORDS = {
-    "individual": ("individual", "individuel", "individuelle", "1",
-                   "individuell", "ατομικό", "ατομικό επίπεδο", "ατομικο"),
-    "team": ("team", "equipe", "service", "2", "echipă", "serviciu", "ομάδα", "υπηρεσία"),
-    "organisation": ("organisation", "organization", "organisme", "institution", "3",
-                     "organizație", "instituție", "organismus", "οργανισμός", "φορέας", "θεσμός"),
-    "policy": ("policy", "politique", "politiques", "4", "politică", "politici", "politic",
-               "politik", "πολιτική", "πολιτικές"),
-}
-_LEVELS = {fold(word): level for level, words in LEVEL_WORDS.items() for word in words}
-
 # Commands that become one game event with no argument.
 SIMPLE = {
     "join": ev.Join, "leave": ev.Leave, "next": ev.Next, "done": ev.Done, "pass": ev.Pass,
@@ -45,18 +34,12 @@ SIMPLE = {
 USAGE_PARAMS = {"game.extend_range": (("minimum", 1), ("maximum", 60))}
 
 
-def parse_level(word: str) -> str | None:
-    """The level ``word`` names, in words or as its number 1-4 in any script's digits (``٢``, ``２``)."""
-    if digit_sign(word):
-        return None
-    return _LEVELS.get(ascii_digits(fold(word)).strip(".:"))
-
-
-def event_for(command: Command, sender: str, ref: str = "") -> ev.Event | str:
+def event_for(command: Command, sender: str, ref: str = "", levels: Levels = LEVELS) -> ev.Event | str:
     """The game event a typed command stands for, or the catalogue key of its right form.
 
     Pure, for the commands whose meaning needs nothing but their own words; ``ref`` is
-    the Matrix event id of the command (a deleted idea or summary goes with it).
+    the Matrix event id of the command (a deleted idea or summary goes with it);
+    ``levels``, what may be typed for a level (``shown_levels`` adds the boards' names).
     """
     name = command.name
     if name in SIMPLE:
@@ -64,11 +47,9 @@ def event_for(command: Command, sender: str, ref: str = "") -> ev.Event | str:
     if name in ("yes", "no"):
         return ev.Vote(sender, name == "yes")
     if name == "action":
-        words = command.args.split(None, 1)
-        level = parse_level(words[0]) if words else None
+        level, text = levels.split(command.args)
         if level is None:
             return "game.bad_level"
-        text = words[1].strip() if len(words) > 1 else ""
         return ev.AddAction(sender, level, text, ref) if text else "game.action_empty"
     if name == "extend":
         words = command.words
@@ -101,6 +82,8 @@ class GamePlay:
         self.views = views
         self.is_facilitator = is_facilitator
         self.rng = rng or random.SystemRandom()
+        # The level names the boards and the catalogue show, whatever a translator made them.
+        self.levels = shown_levels(narrator.catalogue, narrator.library)
 
     async def _library(self, room_id: str) -> Library:
         return (await self.views(room_id)).library
@@ -144,7 +127,7 @@ class GamePlay:
     # -- handlers -------------------------------------------------------------------
 
     async def _simple(self, ctx: Context) -> None:
-        result = event_for(ctx.command, ctx.sender, ctx.event_id)
+        result = event_for(ctx.command, ctx.sender, ctx.event_id, self.levels)
         if result == "game.extend_range" and (await self.engine.state(ctx.room_id))[1].week is not None:
             result = "week.extend_range"  # a week game is postponed by days or hours
         if isinstance(result, str):

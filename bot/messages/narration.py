@@ -15,9 +15,10 @@ from typing import Any, Callable
 from bot.decks import Card, Library
 from bot.game import UserRef, resolve
 from bot.game.privacy import erased_number
-from bot.messages.catalogue import Catalogue
+from bot.messages.catalogue import Catalogue, listed
 from bot.messages import notify
 from bot.messages.render import Html, Mention, Rendered, Renderer, bilingual, escape, pill
+from bot.schedule import wording
 
 # Resources longer than this are posted as several messages, whole sections each, so
 # that a bilingual room gets the same sections side by side. A readability choice,
@@ -69,6 +70,7 @@ class Narrator:
                acting: str | None = None) -> dict[str, Any]:
         """``params`` ready for the renderer; the users of parameter ``acting`` become pills."""
         lang = lang or room.language
+        locale = self.catalogue.locale(lang)
 
         def named(ref: UserRef):
             return self.person(room, ref.user_id, lang)
@@ -80,15 +82,20 @@ class Narrator:
         def user_list(items: tuple) -> Html:
             html_parts = [pill(i) if isinstance(i, Mention) else escape(str(i)) for i in items]
             text_parts = [i.label if isinstance(i, Mention) else str(i) for i in items]
-            return Html(", ".join(html_parts), ", ".join(text_parts))
+            return Html(listed(html_parts, locale), listed(text_parts, locale))
 
         def text(key: str, **inner: Any) -> str:
             plain = {k: (v.label if isinstance(v, Mention) else v.text if isinstance(v, Html) else v)
                      for k, v in inner.items()}
             return self.catalogue.text(lang, key, prefix=room.prefix, **plain)
 
+        def plain_text(key: str, **inner: Any) -> str:
+            return self.catalogue.text(lang, key, **inner)
+
         lookups = dict(text=text, user_list=user_list, theme=lambda t: room.library.theme_title(t, lang),
-                       card=lambda c: self.card_title(room.library, c, lang))
+                       card=lambda c: self.card_title(room.library, c, lang),
+                       moment=lambda m: wording.soon(plain_text, m.at, m.zone),
+                       city=lambda z: wording.city(z.zone, plain_text))
         values = resolve(tuple(p for p in params if p[0] != acting), user=named, **lookups)
         values.update(resolve(tuple(p for p in params if p[0] == acting), user=pilled, **lookups))
         values.setdefault("prefix", room.prefix)

@@ -12,7 +12,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from bot.messages.catalogue import Catalogue
+from bot.messages.catalogue import Catalogue, one_full_stop
 from bot.messages.markdown import markup_html, markup_plain
 
 MATRIX_TO = "https://matrix.to/#/"
@@ -111,6 +111,8 @@ def render_template(template: str, params: dict[str, object], msgtype: str = "m.
             text_values.append(str(value))
         return f"\x00{len(html_values) - 1}\x00"
 
+    template = one_full_stop(template, {k: v.label if isinstance(v, Mention) else v.text if isinstance(v, Html)
+                                        else str(v) for k, v in params.items()})
     # Fields become markers first, so template markup ("**{name}**") is
     # converted on the template alone, never inside a parameter.
     skeleton = _FIELD.sub(token, template)
@@ -134,7 +136,8 @@ class Renderer:
         self.catalogue = catalogue
 
     def render(self, lang: str, key: str, msgtype: str = "m.notice", **params: object) -> Rendered:
-        return render_template(self.catalogue.template(lang, key), params, msgtype, self.catalogue.language(lang))
+        return render_template(self.catalogue.template(lang, key, params.get("count")), params, msgtype,
+                               self.catalogue.language(lang))
 
     def render_in(self, languages: tuple[str, ...], key: str, msgtype: str = "m.notice",
                   **params: object) -> Rendered:
