@@ -11,6 +11,7 @@ from typing import Awaitable, Callable
 
 from bot.commands.parsing import Command
 from bot.game.folding import fold
+from bot.game.visible import has_visible, without_format
 from bot.decks import DeckError, Library, card_to_dict, parse_card_message
 from bot.runtime.engine import Engine
 from bot.game import describe, list_actions
@@ -60,11 +61,13 @@ def event_for(command: Command, sender: str, ref: str = "") -> ev.Event | str:
         return ev.Vote(sender, name == "yes")
     if name == "action":
         words = command.args.split(None, 1)
-        level = parse_level(words[0]) if words else None
+        if not words or not has_visible(command.args):
+            return "game.action_empty"  # nothing after the name: the usage line
+        level = parse_level(without_format(words[0]))
         if level is None:
             return "game.bad_level"
         text = words[1].strip() if len(words) > 1 else ""
-        return ev.AddAction(sender, level, text, ref) if text else "game.action_empty"
+        return ev.AddAction(sender, level, text, ref) if has_visible(text) else "game.action_empty"
     if name == "extend":
         words = command.words
         minutes = int(words[0]) if len(words) == 1 and words[0].isdigit() and len(words[0]) < 4 else None
@@ -72,7 +75,7 @@ def event_for(command: Command, sender: str, ref: str = "") -> ev.Event | str:
             return "game.extend_range"
         return ev.Extend(sender, minutes)
     if name == "synthesis":
-        return ev.Amend(sender, command.args, ref) if command.args else "game.amend_empty"
+        return ev.Amend(sender, command.args, ref) if has_visible(command.args) else "game.amend_empty"
     raise ValueError(f"not a simple game command: {name}")
 
 
@@ -141,6 +144,10 @@ class GamePlay:
 
     async def _new(self, ctx: Context) -> None:
         theme = None
+        if (await self.engine.state(ctx.room_id))[0] is not None:
+            # A game is open: the rules say so (or that only a facilitator may), not the theme.
+            await self._apply(ctx, ev.Open(ctx.sender, None, ctx.language))
+            return
         if ctx.command.args:
             found = (await self._library(ctx.room_id)).resolve(ctx.command.args, ctx.language)
             if found is None or found[0] != "theme":
@@ -226,6 +233,10 @@ class GamePlay:
         view = await self.views(ctx.room_id)
         library = view.library
         theme = None
+        if (await self.engine.state(ctx.room_id))[0] is not None:
+            # A game is open: the rules say so (or that only a facilitator may), not the theme.
+            await self._apply(ctx, ev.Open(ctx.sender, None, ctx.language))
+            return
         if ctx.command.args:
             found = library.resolve(ctx.command.args, lang)
             if found is None or found[0] != "theme":

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.game.context import Ctx, IllegalMove
+from bot.game.visible import has_visible
 from bot.game.effects import EndPoll, GameOver, PostBoard, PostSynthesis, Reply, Say
 from bot.game.params import UserRef, duration, level_term, params
 from bot.game.state import (ABORTED, ACTIONS, FINISHED, LEVELS, RESOURCES, SKIPPED, SYNTHESIS, Action, GameState)
@@ -37,7 +38,7 @@ def add_action(state: GameState, event, ctx: Ctx):
     if event.level not in LEVELS:
         raise IllegalMove("game.bad_level")
     text = event.text.strip()
-    if not text:
+    if not has_visible(text):
         raise IllegalMove("game.action_empty")
     effects: list = []
     limit = ctx.settings.max_action_chars
@@ -64,7 +65,7 @@ def begin_synthesis(state: GameState, ctx: Ctx, effects: list):
 def amend(state: GameState, event, ctx: Ctx):
     _may_write(state, event.actor, ctx)
     text = event.text.strip()
-    if not text:
+    if not has_visible(text):
         raise IllegalMove("game.amend_empty")
     effects: list = []
     limit = ctx.settings.max_amend_chars

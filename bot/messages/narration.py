@@ -17,7 +17,7 @@ from bot.game import UserRef, resolve
 from bot.game.privacy import erased_number
 from bot.messages.catalogue import Catalogue
 from bot.messages import notify
-from bot.messages.render import Html, Mention, Rendered, Renderer, bilingual, escape, pill
+from bot.messages.render import Html, Mention, Rendered, Renderer, bilingual, escape, isolate, pill
 
 # The longest message body we post in one piece (with its HTML and encryption, well
 # under Matrix's 64 KiB per event); longer resources are split between sections.
@@ -77,7 +77,7 @@ class Narrator:
 
         def user_list(items: tuple) -> Html:
             html_parts = [pill(i) if isinstance(i, Mention) else escape(str(i)) for i in items]
-            text_parts = [i.label if isinstance(i, Mention) else str(i) for i in items]
+            text_parts = [isolate(i.label if isinstance(i, Mention) else str(i)) for i in items]
             return Html(", ".join(html_parts), ", ".join(text_parts))
 
         def text(key: str, **inner: Any) -> str:
@@ -230,20 +230,20 @@ class _Block:
 
     @classmethod
     def para(cls, text: str) -> "_Block":
-        return cls(f"<p>{escape(text)}</p>", text)
+        return cls(f"<p>{escape(text)}</p>", isolate(text))
 
     @classmethod
     def bold(cls, text: str) -> "_Block":
-        return cls(f"<p><b>{escape(text)}</b></p>", text)
+        return cls(f"<p><b>{escape(text)}</b></p>", isolate(text))
 
     @classmethod
     def italic(cls, text: str) -> "_Block":
-        return cls(f"<p><i>{escape(text)}</i></p>", text)
+        return cls(f"<p><i>{escape(text)}</i></p>", isolate(text))
 
     @classmethod
     def items(cls, items) -> "_Block":
         html = "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"
-        return cls(html, "\n".join(f"• {i}" for i in items))
+        return cls(html, "\n".join(f"• {isolate(i)}" for i in items))
 
     @staticmethod
     def message(blocks: list["_Block"], msgtype: str = "m.notice") -> Rendered:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from bot.messages.catalogue import Catalogue
@@ -72,15 +73,60 @@ class Rendered:
         return content
 
 
+FSI, PDI = "\u2068", "\u2069"
+# Bidi classes that can reorder the text around them: right-to-left letters and
+# numbers, and the explicit embeddings, overrides and isolates.
+_BIDI_RISKY = frozenset({"R", "AL", "AN", "RLE", "RLO", "LRE", "LRO", "PDF", "RLI", "LRI", "FSI", "PDI"})
+_ISOLATE_OPEN = frozenset("\u2066\u2067\u2068")
+
+
+def needs_isolation(text: str) -> bool:
+    """Whether ``text`` could turn the sentence around it (RTL letters or bidi controls).
+
+    Text of left-to-right letters, digits and punctuation reads the same isolated or
+    not: leaving it bare keeps messages free of invisible characters that some
+    terminal clients draw as boxes.
+    """
+    return any(unicodedata.bidirectional(ch) in _BIDI_RISKY for ch in text)
+
+
+def isolate(text: str) -> str:
+    """``text`` between FSI and PDI when it could reorder what surrounds it.
+
+    A PDI typed without its opener would close the bot's FSI early and let an
+    override run on into the bot's sentence: such stray PDIs are dropped. Isolates
+    the text leaves open get their PDI, so the last one closes the bot's FSI; an
+    embedding or override left open (RLO…) ends there too (Unicode bidi rule X6a).
+    """
+    if not needs_isolation(text):
+        return text
+    kept: list[str] = []
+    depth = 0
+    for ch in text:
+        if ch in _ISOLATE_OPEN:
+            depth += 1
+        elif ch == PDI:
+            if not depth:
+                continue
+            depth -= 1
+        kept.append(ch)
+    return FSI + "".join(kept) + PDI * depth + PDI
+
+
 def escape(text: str) -> str:
-    """HTML-escape user text, keeping line breaks visible."""
-    return html.escape(text, quote=True).replace("\n", "<br>")
+    """HTML-escape user text, keeping line breaks visible, isolated when it needs it.
+
+    The HTML gets ``<bdi>`` and keeps FSI…PDI inside it: Element's sanitiser drops
+    ``<bdi>`` (not in the Matrix spec's list of tags), the characters still isolate.
+    """
+    out = html.escape(isolate(text), quote=True).replace("\n", "<br>")
+    return f"<bdi>{out}</bdi>" if out.startswith(FSI) else out
 
 
 def pill(mention: Mention) -> str:
     return (
         f'<a href="{html.escape(MATRIX_TO + mention.user_id, quote=True)}">'
-        f"{html.escape(mention.label, quote=True)}</a>"
+        f"{escape(mention.label)}</a>"
     )
 
 
@@ -110,13 +156,14 @@ def render_template(template: str, params: dict[str, object], msgtype: str = "m.
         if isinstance(value, Mention):
             mentions.append(value.user_id)
             html_values.append(pill(value))
-            text_values.append(value.label)
+            text_values.append(isolate(value.label))
         elif isinstance(value, Html):
             html_values.append(value.html)
             text_values.append(value.text)
         else:
+            # The one place a parameter (user or deck text) enters a message.
             html_values.append(escape(str(value)))
-            text_values.append(str(value))
+            text_values.append(isolate(str(value)))
         return f"\x00{len(html_values) - 1}\x00"
 
     # Fields become markers first, so template markup ("**{name}**") is
@@ -126,7 +173,7 @@ def render_template(template: str, params: dict[str, object], msgtype: str = "m.
     if elision is not None:
         def elide(match: re.Match) -> str:
             value = text_values[int(match.group(2))]
-            return match.group(1)[:-1] + "'" if value[:1].lower() in _VOWELS else match.group(0)
+            return match.group(1)[:-1] + "'" if value.lstrip(FSI)[:1].lower() in _VOWELS else match.group(0)
         skeleton = elision.sub(elide, skeleton)
     html_out = _markup(html.escape(skeleton, quote=False))
     text_out = _plain_markup(skeleton)
