@@ -14,6 +14,7 @@ from typing import AsyncIterator
 
 import aiosqlite
 
+from bot.store.integrity import require_whole
 from bot.store.migrations import MIGRATIONS, Migration
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,9 @@ class Store:
             # Created readable by the bot's user only: it holds game texts.
             fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
+        else:
+            # Never run on a damaged file (it would go unnoticed until a read fails).
+            await asyncio.to_thread(require_whole, self.path)
         connection = aiosqlite.connect(self.path)
         # aiosqlite's worker thread is not a daemon: a store left open by a
         # crash (or a failed test) would keep the process alive forever.
