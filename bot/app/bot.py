@@ -28,6 +28,7 @@ from bot.runtime.engine import reply_tx_id
 from bot.runtime.scheduling import Scheduling
 from bot.store import Store
 from bot.store.games import GameStore
+from bot.store.notices import UnsignedNotices
 from bot.store.schedules import ScheduleStore
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,8 @@ class Bot:
         self.privacy = Privacy(config.privacy, store, self.engine, self.narrator, self.room_view, self.is_facilitator)
         self.privacy.register(self.router)
         self.throttle = Throttle(config.privacy.commands_per_minute)
-        self._told_unsigned: set[tuple[str, str]] = set()  # (room, user) told once why they are not read
+        # (room, user) told why they are not read: in the store, so a restart does not repeat it.
+        self._unsigned_notices = UnsignedNotices(store)
 
     @classmethod
     async def create(cls, config: Config) -> "Bot":
@@ -224,8 +226,7 @@ class Bot:
     async def _cross_signed(self, room: MatrixRoom, event: Event) -> bool:
         """rooms.only_cross_signed_senders: read only devices their owner cross-signed; say why once."""
         signed = await self.transport.sender_cross_signed(event)
-        if signed is False and (room.room_id, event.sender) not in self._told_unsigned:
-            self._told_unsigned.add((room.room_id, event.sender))
+        if signed is False and await self._unsigned_notices.first_time(room.room_id, event.sender):
             await self._tell(room.room_id, "encryption.unsigned_device", event.sender)
         return bool(signed)
 

@@ -204,6 +204,7 @@ class GameStore:
                                  (rename_id(user), room_id, user))
             await db.execute("DELETE FROM pending_events WHERE room_id = ? AND json_extract(source, '$.sender') = ?",
                              (room_id, user))
+            await db.execute("DELETE FROM unsigned_told WHERE room_id = ? AND user_id = ?", (room_id, user))
         await self.store.checkpoint()
 
     async def purge(self, *, ended_before: float | None = None, game_ids: list[int] | None = None,

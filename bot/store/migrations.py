@@ -157,4 +157,18 @@ MIGRATIONS: list[Migration] = [
         UPDATE room_settings SET languages = language WHERE language IS NOT NULL;
         """,
     ),
+    Migration(
+        6,
+        "who was told why their unsigned device is not read (rooms.only_cross_signed_senders)",
+        """
+        -- One row per room and person told, so a restart does not tell them again.
+        -- !forget-me deletes the person's rows.
+        CREATE TABLE unsigned_told (
+            room_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            told_at REAL NOT NULL,
+            PRIMARY KEY (room_id, user_id)
+        );
+        """,
+    ),
 ]
