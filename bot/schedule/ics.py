@@ -1,11 +1,11 @@
 """An iCalendar (RFC 5545) file for a schedule: one recurring event in its own zone.
 
 ``DTSTART;TZID=Europe/Paris:…`` with a ``VTIMEZONE`` of that name. The block is
-generated from the zone database by icalendar (``Calendar.add_missing_timezones``),
-and covers every session from the first to the last (ten years for an endless
-schedule): calendars that know the IANA name use it, the others (Mozilla's ical.js,
-Outlook-like readers) read the offsets written here, so both show the trainer's
-local time for every session. An ``UNTIL`` is in UTC, as the RFC requires when
+generated from the zone database in the yearly-rule form (:mod:`bot.schedule.vtimezone`:
+ical.js misreads icalendar's RDATE form), and covers every session from the first
+to the last (ten years for an endless schedule): calendars that know the IANA name
+use it, the others (Mozilla's ical.js, Outlook-like readers) read the offsets
+written here, so both show the trainer's local time for every session. An ``UNTIL`` is in UTC, as the RFC requires when
 DTSTART has a TZID. icalendar escapes text and folds lines at 75 octets.
 """
 
@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, vRecur
 
 from bot.schedule.recurrence import Recurrence
+from bot.schedule.vtimezone import vtimezone
 
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 SCAN_YEARS = 10  # how far ahead the zone's changes are written for an endless schedule
@@ -37,6 +38,9 @@ def calendar(rule: Recurrence, *, uid: str, summary: str, description: str, dura
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
+    # From the day before the first session to the day after the last: the block
+    # opens with the offset in force at the first one.
+    cal.add_component(vtimezone(rule.zone, first_day, last_day))
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", _utc_moment(stamp))
@@ -48,9 +52,6 @@ def calendar(rule: Recurrence, *, uid: str, summary: str, description: str, dura
     event.add("summary", summary)
     event.add("description", description)
     cal.add_component(event)
-    # From the day before the first session to the day after the last: the block
-    # opens with the offset in force at the first one.
-    cal.add_missing_timezones(first_date=first_day - timedelta(days=1), last_date=last_day + timedelta(days=1))
     return cal.to_ical().decode("utf-8")
 
 
