@@ -153,16 +153,21 @@ class Narrator:
             blocks += [_Block.bold(self.catalogue.text(lang, "narration.card_dilemma")), _Block.para(card.dilemma)]
         return _Block.message(blocks)
 
-    def resources(self, room: RoomView, theme: str, max_chars: int = MAX_MESSAGE_CHARS) -> list[Rendered]:
+    def resources(self, room: RoomView, theme: str, max_chars: int = MAX_MESSAGE_CHARS,
+                  sized_for: tuple[str, ...] = ()) -> list[Rendered]:
         """The theme's resources: one message, or one per group of sections beyond ``max_chars``.
 
         In a bilingual room every group holds the same sections in both languages (the
         completeness check keeps the sections in step), so the limit counts both.
+        ``sized_for`` groups the sections by the size of those languages while writing
+        only ``room``'s: each language of a moment put together apart (moment.py) gets
+        the same parts, so every part carries every language.
         """
         languages = room.languages
-        blocks = {lang: self._resource_blocks(lang, room, theme) for lang in languages}
+        sizing = sized_for or languages
+        blocks = {lang: self._resource_blocks(lang, room, theme) for lang in dict.fromkeys((*languages, *sizing))}
         sizes = [sum(sum(len(b.text) + 2 for b in blocks[lang][i]) if i < len(blocks[lang]) else 0
-                     for lang in languages) for i in range(max(len(v) for v in blocks.values()))]
+                     for lang in sizing) for i in range(max(len(v) for v in blocks.values()))]
         groups: list[list[int]] = [[0]]  # indices into each language's list; 0 is the header
         size = sizes[0]
         for index in range(1, len(sizes)):
