@@ -54,7 +54,8 @@ class Bot:
             GameStore(store), self.narrator, game_settings(config),
             Outgoing(self.transport.send, self.transport.send_file,
                      lambda room_id, event_type, content, tx_id: self.transport.send(room_id, content, tx_id,
-                                                                                      event_type)),
+                                                                                      event_type),
+                     self.transport.redact),
             self.room_view,
         )
         self._libraries: dict[str, Library] = {}  # per room, with its own cards

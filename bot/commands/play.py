@@ -131,7 +131,7 @@ class GamePlay:
     async def redacted(self, room_id: str, sender: str, ref: str, event_id: str) -> None:
         """Message ``ref`` was deleted: its text leaves the game in progress and every stored one."""
         await self.engine.handle(room_id, ev.Redact(sender, ref), facilitator=False, source_event_id=event_id)
-        await self.engine.redact_in_past_games(room_id, ref)
+        await self.engine.redact_in_past_games(room_id, ref, event_id)
 
     # -- handlers -------------------------------------------------------------------
 

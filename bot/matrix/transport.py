@@ -25,6 +25,7 @@ from nio import (
     MatrixRoom,
     RoomKeyEvent,
     RoomLeaveError,
+    RoomRedactError,
     RoomMemberEvent,
     SyncError,
     SyncResponse,
@@ -358,6 +359,17 @@ class MatrixTransport:
                                         self.config.send_retries + 1)
         if isinstance(resp, RoomLeaveError):
             log.warning("Could not leave %s: %s", room_id, resp.status_code)
+
+    async def redact(self, room_id: str, event_id: str, tx_id: str | None = None) -> bool:
+        """Delete one of the bot's own events; False when the homeserver refused."""
+        assert self.client is not None
+        resp = await self.retry.request(f"Redacting in {room_id}",
+                                        lambda: self.client.room_redact(room_id, event_id, tx_id=tx_id),
+                                        self.config.send_retries + 1)
+        if isinstance(resp, RoomRedactError):
+            log.warning("Could not redact %s in %s: %s", event_id, room_id, resp.status_code)
+            return False
+        return True
 
     async def send(self, room_id: str, content: dict, tx_id: str | None = None,
                    event_type: str = "m.room.message") -> str:

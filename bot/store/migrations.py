@@ -171,4 +171,16 @@ MIGRATIONS: list[Migration] = [
         );
         """,
     ),
+    Migration(
+        7,
+        "the bot's synthesis messages and file of each ended game, to redact and post again after a deletion",
+        """
+        -- Event ids only: the synthesis text itself is in the game's state.
+        CREATE TABLE synthesis_posts (
+            game_id INTEGER NOT NULL REFERENCES games(id) ON DELETE CASCADE,
+            event_id TEXT NOT NULL,
+            PRIMARY KEY (game_id, event_id)
+        );
+        """,
+    ),
 ]
