@@ -15,7 +15,7 @@ from bot.commands.parsing import parse
 from bot.commands.play import event_for
 from bot.game import IllegalMove, apply
 from bot.game import events as ev
-from bot.game.state import ACTIONS, SYNTHESIS, GameState
+from bot.game.state import ACTIONS, ROUND, SYNTHESIS, GameState, Turn
 from bot.game.visible import has_visible, without_format
 from bot.messages.catalogue import Catalogue
 from bot.messages.render import FSI, PDI, Mention, Renderer, isolate, render_template
@@ -145,3 +145,24 @@ def test_visibility_helpers():
     assert not has_visible(" \t\n" + RLO + ZWJ + ZWSP + "\u3164\u2800\u0301")
     assert has_visible("·") and has_visible("é") and has_visible("👍")
     assert without_format("a" + ZWJ + "b" + RLO) == "ab"
+
+
+def round_state() -> GameState:
+    return GameState(phase=ROUND, players=("@a:x", "@b:x"), order=("@a:x", "@b:x"), current=0,
+                     turns=(Turn("@a:x", ("first words",), refs=("$1",)),))
+
+
+def test_an_invisible_message_is_no_contribution_and_no_out_of_turn_talk():
+    now = datetime(2027, 1, 1, tzinfo=timezone.utc)
+    state = round_state()
+    for actor in ("@a:x", "@b:x"):
+        outcome = apply(state, ev.Say(actor, RLO + ZWJ + " " + ZWSP, "$2"), now)
+        assert outcome.state == state and outcome.effects == ()
+    outcome = apply(state, ev.Edit("@a:x", "$1", ZWSP), now)  # an edit to nothing visible is not followed
+    assert outcome.state.turns[0].texts == ("first words",)
+
+
+@pytest.mark.parametrize("body", ["!langue " + ZWSP, "!cartes " + RLO, "!commencer " + ZWJ + " ", "!prolonger \u2800"])
+def test_arguments_no_one_can_see_are_no_arguments(body):
+    command = parse(body)
+    assert command.known and command.args == "" and command.words == []
