@@ -166,3 +166,21 @@ def test_an_invisible_message_is_no_contribution_and_no_out_of_turn_talk():
 def test_arguments_no_one_can_see_are_no_arguments(body):
     command = parse(body)
     assert command.known and command.args == "" and command.words == []
+
+
+def test_a_turn_with_a_direction_override_stays_inside_its_line_of_the_synthesis():
+    from bot.decks import load_library
+    from bot.messages.narration import Narrator, RoomView
+    from bot.messages.synthesis_post import SynthesisWriter
+
+    library, _ = load_library([])
+    writer = SynthesisWriter(Narrator(Catalogue.load(), library))
+    state = GameState(phase="finished", players=("@a:x",), participants=("@a:x",), card_id="dp-01",
+                      theme="data_protection", created=datetime(2027, 1, 1, tzinfo=timezone.utc),
+                      turns=(Turn("@a:x", ("Je pense " + RLO + "que non", PDI + "x"), status="spoken"),))
+    view = RoomView("fr", "!", lambda user: "Ana" + RLO, library)
+    message, file = writer.posts(view, state, final=True)
+    for document in (message.body, file["text"]):
+        for line in document.splitlines():
+            assert resolved_order(line) == [], repr(line)
+        assert FSI + "Je pense " + RLO + "que non" + PDI in document

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from dataclasses import dataclass
 
+from bot.game.visible import FSI, PDI, isolate, needs_isolation
 from bot.messages.catalogue import Catalogue
+
+__all__ = ["FSI", "PDI", "Html", "Mention", "Rendered", "Renderer", "bilingual", "escape", "isolate",
+           "needs_isolation", "pill", "render_template"]
 
 MATRIX_TO = "https://matrix.to/#/"
 
@@ -71,46 +74,6 @@ class Rendered:
             "m.mentions": {"user_ids": sorted(set(self.mentions))} if self.mentions else {},
         }
         return content
-
-
-FSI, PDI = "\u2068", "\u2069"
-# Bidi classes that can reorder the text around them: right-to-left letters and
-# numbers, and the explicit embeddings, overrides and isolates.
-_BIDI_RISKY = frozenset({"R", "AL", "AN", "RLE", "RLO", "LRE", "LRO", "PDF", "RLI", "LRI", "FSI", "PDI"})
-_ISOLATE_OPEN = frozenset("\u2066\u2067\u2068")
-
-
-def needs_isolation(text: str) -> bool:
-    """Whether ``text`` could turn the sentence around it (RTL letters or bidi controls).
-
-    Text of left-to-right letters, digits and punctuation reads the same isolated or
-    not: leaving it bare keeps messages free of invisible characters that some
-    terminal clients draw as boxes.
-    """
-    return any(unicodedata.bidirectional(ch) in _BIDI_RISKY for ch in text)
-
-
-def isolate(text: str) -> str:
-    """``text`` between FSI and PDI when it could reorder what surrounds it.
-
-    A PDI typed without its opener would close the bot's FSI early and let an
-    override run on into the bot's sentence: such stray PDIs are dropped. Isolates
-    the text leaves open get their PDI, so the last one closes the bot's FSI; an
-    embedding or override left open (RLO…) ends there too (Unicode bidi rule X6a).
-    """
-    if not needs_isolation(text):
-        return text
-    kept: list[str] = []
-    depth = 0
-    for ch in text:
-        if ch in _ISOLATE_OPEN:
-            depth += 1
-        elif ch == PDI:
-            if not depth:
-                continue
-            depth -= 1
-        kept.append(ch)
-    return FSI + "".join(kept) + PDI * depth + PDI
 
 
 def escape(text: str) -> str:
