@@ -5,10 +5,10 @@ generated from the zone database in the yearly-rule form (:mod:`bot.schedule.vti
 ical.js misreads icalendar's RDATE form), and covers every session from the first
 to the last (ten years for an endless schedule): calendars that know the IANA name
 use it, the others (Mozilla's ical.js, Outlook-like readers) read the offsets
-written here, so both show the trainer's local time for every session. A session at a typed time that falls in a spring
-gap or an autumn fold gets an override with its instant in UTC (:func:`odd_sessions`).
-An ``UNTIL`` is in UTC, as the RFC requires when
-DTSTART has a TZID. icalendar escapes text and folds lines at 75 octets.
+written here, so both show the trainer's local time for every session. A session
+at a typed time that falls in a spring gap or an autumn fold gets an override with
+its instant in UTC (:func:`odd_sessions`). An ``UNTIL`` is in UTC, as the RFC
+requires when DTSTART has a TZID. icalendar escapes text and folds lines at 75 octets.
 """
 
 from __future__ import annotations
