@@ -56,7 +56,7 @@ class Bot:
             Outgoing(self.transport.send, self.transport.send_file,
                      lambda room_id, event_type, content, tx_id: self.transport.send(room_id, content, tx_id,
                                                                                       event_type),
-                     self.transport.redact),
+                     self.transport.redact, self.transport.send_parts),
             self.room_view,
         )
         self._libraries: dict[str, Library] = {}  # per room, with its own cards

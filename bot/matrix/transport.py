@@ -382,6 +382,11 @@ class MatrixTransport:
         assert self.outbox is not None, "connect() first"
         return await self.outbox.send(room_id, content, tx_id, event_type)
 
+    async def send_parts(self, room_id: str, content: dict, tx_id: str | None = None) -> list[str]:
+        """Send a message and return the ids of all its parts (see :meth:`Outbox.send_parts`)."""
+        assert self.outbox is not None, "connect() first"
+        return await self.outbox.send_parts(room_id, content, tx_id)
+
     async def send_file(self, room_id: str, data: bytes, filename: str, mimetype: str,
                         tx_id: str | None = None) -> str:
         """An m.file message; an encrypted attachment in an encrypted room."""

@@ -62,6 +62,14 @@ class Outgoing:
     send_file: SendFile
     send_event: SendEvent | None = None  # other event types (the poll); None: not sent (no Matrix)
     redact: Redact | None = None  # the bot's own events (a synthesis posted again); None: not done
+    # A message with the ids of all its parts (one too big goes in several); None: ``send``'s one id.
+    send_parts: Callable[[str, dict, str], Awaitable[list[str]]] | None = None
+
+    async def send_all(self, room_id: str, content: dict, tx_id: str) -> list[str]:
+        if self.send_parts is not None:
+            return [event_id for event_id in await self.send_parts(room_id, content, tx_id) if event_id]
+        event_id = await self.send(room_id, content, tx_id)
+        return [event_id] if event_id else []
 
 
 class Engine:
@@ -196,7 +204,7 @@ class Engine:
                 if not posted or self.outgoing.redact is None:
                     await self.games.rewrite(game.id, new.to_dict())
                     continue
-                reposter = Reposter(self.narrator, self.synthesis, self.outgoing.send, self.outgoing.send_file,
+                reposter = Reposter(self.narrator, self.synthesis, self.outgoing.send_all, self.outgoing.send_file,
                                     self.outgoing.redact)
                 new_ids = await reposter.repost(room_id, await self.views(room_id), new, posted,
                                                 lambda n, g=game.id: reply_tx_id(f"{cause or ref}:{g}", n))
@@ -244,10 +252,10 @@ class Engine:
         """
         for item in items:
             effect = item.effect
-            event_id = None
+            event_ids: list[str] = []
             if effect["type"] == "file":
-                event_id = await self.outgoing.send_file(item.room_id, effect["text"].encode("utf-8"),
-                                                         effect["filename"], effect["mimetype"], item.tx_id)
+                event_ids = [await self.outgoing.send_file(item.room_id, effect["text"].encode("utf-8"),
+                                                           effect["filename"], effect["mimetype"], item.tx_id)]
             elif effect["type"] == "event":
                 if self.outgoing.send_event is None:
                     continue
@@ -257,11 +265,15 @@ class Engine:
                     # Before the outbox is cleared: after a crash the same transaction id
                     # gives the same event id, recorded then.
                     await self.games.set_poll(item.room_id, event_id)
+            elif effect.get("synthesis"):
+                event_ids = await self.outgoing.send_all(item.room_id, effect["content"], item.tx_id)
             else:
-                event_id = await self.outgoing.send(item.room_id, effect["content"], item.tx_id)
-            if effect.get("synthesis") and item.game_id is not None and event_id:
+                await self.outgoing.send(item.room_id, effect["content"], item.tx_id)
+            if effect.get("synthesis") and item.game_id is not None:
                 # Before the outbox is cleared, as for the poll.
-                await self.posted.add(item.game_id, event_id)
+                for event_id in event_ids:
+                    if event_id:
+                        await self.posted.add(item.game_id, event_id)
         await self.games.outbox_done(*(item.tx_id for item in items))
 
     async def _send_reply(self, room_id: str, rendered: Rendered, source_event_id: str | None) -> None:

@@ -33,7 +33,7 @@ class Reposter:
 
     narrator: Narrator
     writer: SynthesisWriter
-    send: Callable[[str, dict, str], Awaitable[str]]
+    send_all: Callable[[str, dict, str], Awaitable[list[str]]]  # a message: the ids of all its parts
     send_file: Callable[[str, bytes, str, str, str], Awaitable[str]]
     redact: Redact
 
@@ -49,12 +49,12 @@ class Reposter:
                 log.warning("Could not redact the synthesis %s in %s", event_id, room_id)
         why = self.narrator.message(view, "safety.synthesis_reposted")
         new_ids: list[str] = []
-        for post in self.writer.posts(view, state, final=True):
+        for index, post in enumerate(self.writer.posts(view, state, final=True)):
             if isinstance(post, Rendered):
                 message = self.narrator.renderer.join([why, post])
-                new_ids.append(await self.send(room_id, message.content(), tx_id(len(new_ids))))
+                new_ids += await self.send_all(room_id, message.content(), tx_id(index))
             else:
                 new_ids.append(await self.send_file(room_id, post["text"].encode("utf-8"), post["filename"],
-                                                    post["mimetype"], tx_id(len(new_ids))))
+                                                    post["mimetype"], tx_id(index)))
         log.info("Posted the synthesis again in %s after a deletion", room_id)
-        return new_ids
+        return [event_id for event_id in new_ids if event_id]
