@@ -28,6 +28,7 @@ from bot.runtime.engine import reply_tx_id
 from bot.runtime.scheduling import Scheduling
 from bot.store import Store
 from bot.store.games import GameStore
+from bot.store.integrity import DATABASE_NAME
 from bot.store.notices import UnsignedNotices
 from bot.store.schedules import ScheduleStore
 
@@ -80,7 +81,7 @@ class Bot:
 
     @classmethod
     async def create(cls, config: Config) -> "Bot":
-        store = await Store.open(config.data_dir / "reflextics.db")
+        store = await Store.open(config.data_dir / DATABASE_NAME)
         return cls(config, store)
 
     # -- lifecycle ----------------------------------------------------------------
