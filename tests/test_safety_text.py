@@ -125,6 +125,8 @@ def test_an_idea_command_alone_gets_its_usage_line(body):
 def test_a_visible_idea_is_kept_as_typed():
     event = event_for(parse("!piste " + ZWJ + "equipe Un café 👨" + ZWJ + "👩"), "@a:x", "$e")
     assert event == ev.AddAction("@a:x", "team", "Un café 👨" + ZWJ + "👩", "$e")
+    event = event_for(parse("!piste " + ZWSP + " " + RLO + " equipe Un café"), "@a:x", "$e")
+    assert event == ev.AddAction("@a:x", "team", "Un café", "$e")
     assert event_for(parse("!piste galaxie x"), "@a:x") == "game.bad_level"
 
 

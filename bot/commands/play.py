@@ -64,7 +64,9 @@ def event_for(command: Command, sender: str, ref: str = "") -> ev.Event | str:
         return ev.Vote(sender, name == "yes")
     if name == "action":
         words = command.args.split(None, 1)
-        if not words or not has_visible(command.args):
+        while words and not has_visible(words[0]):  # an invisible "word" before the level
+            words = words[1].split(None, 1) if len(words) > 1 else []
+        if not words:
             return "game.action_empty"  # nothing after the name: the usage line
         level = parse_level(without_format(words[0]))
         if level is None:
