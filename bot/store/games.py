@@ -23,7 +23,8 @@ from typing import Awaitable, Callable
 import aiosqlite
 
 from bot.game.log import kept_texts, lets_go, loggable
-from bot.store.db import Store, fetch_all, fetch_one
+from bot.store.db import Store
+from bot.store.rows import fetch_all, fetch_one
 
 
 @dataclass(frozen=True)

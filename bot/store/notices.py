@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from bot.store.db import Store, fetch_one
+from bot.store.db import Store
+from bot.store.rows import fetch_one
 
 
 class UnsignedNotices:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import aiosqlite
 
-from bot.store.db import Store, fetch_all
+from bot.store.db import Store
+from bot.store.rows import fetch_all
 
 
 class SynthesisPosts:
