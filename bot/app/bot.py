@@ -27,6 +27,8 @@ from bot.runtime.engine import reply_tx_id
 from bot.runtime.scheduling import Scheduling
 from bot.store import Store
 from bot.store.games import GameStore
+from bot.store.integrity import DATABASE_NAME
+from bot.store.notices import UnsignedNotices
 from bot.store.schedules import ScheduleStore
 
 log = logging.getLogger(__name__)
@@ -53,7 +55,8 @@ class Bot:
             GameStore(store), self.narrator, config.game,
             Outgoing(self.transport.send, self.transport.send_file,
                      lambda room_id, event_type, content, tx_id: self.transport.send(room_id, content, tx_id,
-                                                                                      event_type)),
+                                                                                      event_type),
+                     self.transport.redact, self.transport.send_parts),
             self.room_view,
         )
         self._libraries: dict[str, Library] = {}  # per room, with its own cards
@@ -75,11 +78,12 @@ class Bot:
         self.privacy = Privacy(config.privacy, store, self.engine, self.narrator, self.room_view, self.is_facilitator)
         self.privacy.register(self.router)
         self.throttle = Throttle(config.privacy.commands_per_minute)
-        self._told_unsigned: set[tuple[str, str]] = set()  # (room, user) told once why they are not read
+        # (room, user) told why they are not read: in the store, so a restart does not repeat it.
+        self._unsigned_notices = UnsignedNotices(store)
 
     @classmethod
     async def create(cls, config: Config) -> "Bot":
-        store = await Store.open(config.data_dir / "reflextics.db")
+        store = await Store.open(config.data_dir / DATABASE_NAME)
         return cls(config, store)
 
     # -- lifecycle ----------------------------------------------------------------
@@ -227,8 +231,7 @@ class Bot:
     async def _cross_signed(self, room: MatrixRoom, event: Event) -> bool:
         """rooms.only_cross_signed_senders: read only devices their owner cross-signed; say why once."""
         signed = await self.transport.sender_cross_signed(event)
-        if signed is False and (room.room_id, event.sender) not in self._told_unsigned:
-            self._told_unsigned.add((room.room_id, event.sender))
+        if signed is False and await self._unsigned_notices.first_time(room.room_id, event.sender):
             await self._tell(room.room_id, "encryption.unsigned_device", event.sender)
         return bool(signed)
 

@@ -19,6 +19,7 @@ import re
 from typing import Iterable
 
 from bot.game.folding import ascii_digits, digit_sign, fold
+from bot.game.visible import without_format
 from bot.decks import Library
 from bot.messages.catalogue import Catalogue
 
@@ -88,7 +89,7 @@ class Levels:
         """
         if digit_sign(word):
             return None
-        word = normal(word)
+        word = normal(without_format(word))
         if word in self._table:
             return self._table[word]
         named = {self._table.get(part) for part in word.split(" / ")} if " / " in word else {None}

@@ -12,6 +12,7 @@ from typing import Awaitable, Callable
 from bot.commands.levels import LEVELS, Levels, parse_level, shown as shown_levels  # noqa: F401  (parse_level: kept importable here)
 from bot.commands.parsing import Command
 from bot.game.folding import read_int
+from bot.game.visible import has_visible, without_format
 from bot.decks import DeckError, Library, card_to_dict, parse_card_message
 from bot.runtime.engine import Engine
 from bot.game import describe, list_actions
@@ -47,10 +48,15 @@ def event_for(command: Command, sender: str, ref: str = "", levels: Levels = LEV
     if name in ("yes", "no"):
         return ev.Vote(sender, name == "yes")
     if name == "action":
-        level, text = levels.split(command.args)
+        words = command.args.split(None, 1)
+        while words and not has_visible(words[0]):  # an invisible "word" before the level
+            words = words[1].split(None, 1) if len(words) > 1 else []
+        if not words:
+            return "game.action_empty"  # nothing after the name: the usage line
+        level, text = levels.split(" ".join(words))
         if level is None:
             return "game.bad_level"
-        return ev.AddAction(sender, level, text, ref) if text else "game.action_empty"
+        return ev.AddAction(sender, level, text, ref) if has_visible(text) else "game.action_empty"
     if name == "extend":
         words = command.words
         minutes = read_int(words[0]) if len(words) == 1 and len(words[0]) < 4 else None
@@ -62,7 +68,7 @@ def event_for(command: Command, sender: str, ref: str = "", levels: Levels = LEV
             return "game.extend_range"
         return ev.Extend(sender, minutes)
     if name == "synthesis":
-        return ev.Amend(sender, command.args, ref) if command.args else "game.amend_empty"
+        return ev.Amend(sender, command.args, ref) if has_visible(command.args) else "game.amend_empty"
     raise ValueError(f"not a simple game command: {name}")
 
 
@@ -122,7 +128,7 @@ class GamePlay:
     async def redacted(self, room_id: str, sender: str, ref: str, event_id: str) -> None:
         """Message ``ref`` was deleted: its text leaves the game in progress and every stored one."""
         await self.engine.handle(room_id, ev.Redact(sender, ref), facilitator=False, source_event_id=event_id)
-        await self.engine.redact_in_past_games(room_id, ref)
+        await self.engine.redact_in_past_games(room_id, ref, event_id)
 
     # -- handlers -------------------------------------------------------------------
 
@@ -142,6 +148,10 @@ class GamePlay:
             return
         words = asked.rest if asked is not None else ctx.command.args
         theme = None
+        if (await self.engine.state(ctx.room_id))[0] is not None:
+            # A game is open: the rules say so (or that only a facilitator may), not the theme.
+            await self._apply(ctx, ev.Open(ctx.sender, None, ctx.language))
+            return
         if words:
             found = (await self._library(ctx.room_id)).resolve(words, ctx.language)
             if found is None or found[0] != "theme":
@@ -232,6 +242,10 @@ class GamePlay:
         view = await self.views(ctx.room_id)
         library = view.library
         theme = None
+        if (await self.engine.state(ctx.room_id))[0] is not None:
+            # A game is open: the rules say so (or that only a facilitator may), not the theme.
+            await self._apply(ctx, ev.Open(ctx.sender, None, ctx.language))
+            return
         if ctx.command.args:
             found = library.resolve(ctx.command.args, lang)
             if found is None or found[0] != "theme":
