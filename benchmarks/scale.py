@@ -143,7 +143,8 @@ class Scale:
         return found
 
     async def start_bare(self) -> float:
-        store = self.work / f"bare-store-{len(self.results['sizes'])}"  # a fresh login: a fresh store
+        self._bare_starts = getattr(self, "_bare_starts", 0) + 1
+        store = self.work / f"bare-store-{self._bare_starts}"  # a fresh login (bare_bot.py): a fresh store
         store.mkdir()
         self.bare = Child([sys.executable, str(ROOT / "benchmarks" / "bare_bot.py"), self.server.url, uid(BARE),
                            password_of(BARE), str(store), "--ignore", uid(BOT)], self.work / "bare.log",
@@ -268,17 +269,24 @@ def growth(sizes: dict) -> dict:
 
 
 def table(r: dict) -> str:
-    rows = [("rooms (games)", "start-up to ready (s)", "RSS (MB)", "KB per room", "CPU s / idle min",
-             "!etat p50 / p95 (ms)")]
+    rows = [("rooms (games)", "start-up to ready (s)", "RSS (MB)", "KB per added room", "CPU s / idle min",
+             "!etat p50/p95 (ms)")]
+    previous = None
     for size, s in sorted(r["sizes"].items(), key=lambda kv: int(kv[0])):
         n = int(size)
+        added = "—"
+        if previous is not None:
+            k = n - int(previous[0])
+            added = (f"{(s['rss_kb']['bot'] - previous[1]['rss_kb']['bot']) / k:.0f} / "
+                     f"{(s['rss_kb']['bare'] - previous[1]['rss_kb']['bare']) / k:.0f}")
+        previous = (size, s)
 
         def pair(bot, bare, fmt="{:.2f}"):
             return f"{fmt.format(bot)} / {fmt.format(bare)}"
 
         rows.append((f"{n} ({s['games']})", pair(s["bot_start"]["ready"], s["bare_ready_seconds"]),
                      pair(s["rss_kb"]["bot"] / 1024, s["rss_kb"]["bare"] / 1024, "{:.1f}"),
-                     pair(s["rss_kb"]["bot"] / n, s["rss_kb"]["bare"] / n, "{:.0f}"),
+                     added,
                      pair(s["idle_cpu_seconds_per_minute"]["bot"], s["idle_cpu_seconds_per_minute"]["bare"], "{:.3f}"),
                      f"{s['latency']['bot'].get('p50', 0):.0f}/{s['latency']['bot'].get('p95', 0):.0f} / "
                      f"{s['latency']['bare'].get('p50', 0):.0f}/{s['latency']['bare'].get('p95', 0):.0f}"))

@@ -15,6 +15,7 @@ from typing import AsyncIterator
 import aiosqlite
 
 from bot.store.migrations import MIGRATIONS, Migration
+from bot.store.trip import in_one_trip
 
 log = logging.getLogger(__name__)
 
@@ -145,11 +146,11 @@ class Store:
         return row[0] if row else None
 
     async def set_value(self, key: str, value: str) -> None:
-        async with self.transaction() as db:
-            await db.execute(
-                "INSERT INTO kv(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
+        # One trip to the database thread (the sync token is saved after every sync).
+        await in_one_trip(self, lambda db: db.execute(
+            "INSERT INTO kv(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        ))
 
     # -- sync token and processed events -----------------------------------------
 
@@ -181,8 +182,17 @@ class Store:
                 if self._pending_ids is not None:
                     self._pending_ids.difference_update(waiting)
             return
-        async with self.transaction() as tx:
-            await self.mark_processed(room_id, event_ids, tx)
+        # Alone (the transport's mark of an event no game step recorded): one trip.
+        waiting = [e for e in event_ids if self._pending_ids is None or e in self._pending_ids]
+
+        def mark(db: sqlite3.Connection) -> None:
+            db.executemany("INSERT OR IGNORE INTO processed_events VALUES(?, ?, ?)", rows)
+            if waiting:
+                db.execute("DELETE FROM pending_events WHERE event_id IN (%s)" % ",".join("?" * len(waiting)), waiting)
+
+        await in_one_trip(self, mark)
+        if self._pending_ids is not None:
+            self._pending_ids.difference_update(waiting)
 
     def note_recorded(self, event_id: str) -> None:
         """``event_id`` was marked handled inside a transaction that committed."""

@@ -12,14 +12,15 @@ one hand-off, the same all-or-nothing as :meth:`Store.transaction`.
 from __future__ import annotations
 
 import sqlite3
-from typing import Callable, TypeVar
+from typing import TYPE_CHECKING, Callable, TypeVar
 
-from bot.store.db import Store
+if TYPE_CHECKING:  # db.py uses this module too
+    from bot.store.db import Store
 
 T = TypeVar("T")
 
 
-async def in_one_trip(store: Store, work: Callable[[sqlite3.Connection], T]) -> T:
+async def in_one_trip(store: "Store", work: Callable[[sqlite3.Connection], T]) -> T:
     """Run ``work(connection)`` and commit it, in one trip; under the store's write lock.
 
     ``work`` must not touch the event loop (it runs in another thread) and should
@@ -29,12 +30,6 @@ async def in_one_trip(store: Store, work: Callable[[sqlite3.Connection], T]) -> 
     # The lock Store.transaction holds: one transaction at a time on the one connection.
     async with store._write:  # noqa: SLF001 (the store's own lock, shared on purpose)
         return await conn._execute(_committed, conn._conn, work)  # noqa: SLF001 (aiosqlite's one-trip call)
-
-
-async def read_in_one_trip(store: Store, work: Callable[[sqlite3.Connection], T]) -> T:
-    """Run read-only ``work(connection)`` in one trip (several queries, one hand-off)."""
-    conn = store.conn
-    return await conn._execute(work, conn._conn)  # noqa: SLF001
 
 
 def _committed(connection: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
