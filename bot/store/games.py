@@ -15,7 +15,6 @@ in so no old copy stays on disk.
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,6 +22,7 @@ from typing import Callable
 
 from bot.game.log import kept_texts, lets_go, loggable
 from bot.store.db import Store, fetch_all, fetch_one
+from bot.store.step_sql import StepRows, tx_id, write_step
 from bot.store.trip import in_one_trip
 
 
@@ -99,42 +99,15 @@ class GameStore:
         event_json = json.dumps(loggable(step.event, kept), ensure_ascii=False)
         recheck = step.game_id is not None and (step.previous_state is None
                                                  or lets_go(step.previous_state, step.state))
-        ended_at = None if step.active else now
         known_seq = self._next_seq.get(step.game_id) if step.game_id is not None else None
         effects_json = [json.dumps(effect, ensure_ascii=False) for effect in step.effects]
         marked, waiting = self._handled_mark(step)
 
-        def write(db: sqlite3.Connection) -> tuple[int, int]:
-            if step.game_id is None:
-                game_id = db.execute(
-                    "INSERT INTO games(room_id, state, active, created_at, updated_at, ended_at) "
-                    "VALUES(?, ?, ?, ?, ?, ?)",
-                    (step.room_id, state_json, int(step.active), now, now, ended_at),
-                ).lastrowid
-            else:
-                game_id = step.game_id
-                db.execute("UPDATE games SET state = ?, active = ?, updated_at = ?, ended_at = ? WHERE id = ?",
-                           (state_json, int(step.active), now, ended_at, game_id))
-            seq = known_seq or db.execute(
-                "SELECT COALESCE(MAX(seq), 0) + 1 FROM game_events WHERE game_id = ?", (game_id,)).fetchone()[0]
-            db.execute("INSERT INTO game_events(game_id, seq, at, facilitator, event) VALUES(?, ?, ?, ?, ?)",
-                       (game_id, seq, step.at.isoformat(), int(step.facilitator), event_json))
-            if recheck:
-                _hold_log_sync(db, game_id, kept)
-            if effects_json:
-                # Fixed by the game, the event's rank and the effect's rank: re-running
-                # it after a crash reuses the same transaction id.
-                db.executemany("INSERT INTO outbox(game_id, room_id, effect, tx_id) VALUES(?, ?, ?, ?)",
-                               [(game_id, step.room_id, text, _tx_id(game_id, seq, index))
-                                for index, text in enumerate(effects_json)])
-            if marked:
-                db.executemany("INSERT OR IGNORE INTO processed_events VALUES(?, ?, ?)", marked)
-            if waiting:
-                db.execute("DELETE FROM pending_events WHERE event_id IN (%s)" % ",".join("?" * len(waiting)),
-                           waiting)
-            return game_id, seq
-
-        game_id, seq = await in_one_trip(self.store, write)
+        rows = StepRows(room_id=step.room_id, game_id=step.game_id, state_json=state_json, active=step.active,
+                        now=now, at=step.at.isoformat(), facilitator=step.facilitator, event_json=event_json,
+                        known_seq=known_seq, recheck_log=kept if recheck else None, effects_json=effects_json,
+                        marked=marked, waiting=waiting)
+        game_id, seq = await in_one_trip(self.store, lambda db: write_step(db, rows))
         # Committed: only this store writes the game's events, so its next rank is known.
         if step.active:
             self._next_seq[game_id] = seq + 1
@@ -148,7 +121,7 @@ class GameStore:
                 self.store._pending_ids.difference_update(waiting)  # noqa: SLF001
         if recheck:
             await self.store.checkpoint()
-        items = [OutboxItem(game_id, step.room_id, effect, _tx_id(game_id, seq, index))
+        items = [OutboxItem(game_id, step.room_id, effect, tx_id(game_id, seq, index))
                  for index, effect in enumerate(step.effects)]
         return game_id, items
 
@@ -294,22 +267,6 @@ async def _hold_log_to(db, game_id: int, kept: frozenset[str], rename: Callable[
             changed.append((json.dumps(cut, ensure_ascii=False), game_id, seq))
     if changed:
         await db.executemany("UPDATE game_events SET event = ? WHERE game_id = ? AND seq = ?", changed)
-
-
-def _hold_log_sync(db: sqlite3.Connection, game_id: int, kept: frozenset[str]) -> None:
-    """:func:`_hold_log_to` inside a one-trip transaction (plain sqlite3, in the database thread)."""
-    changed = []
-    for seq, text in db.execute("SELECT seq, event FROM game_events WHERE game_id = ?", (game_id,)).fetchall():
-        event = json.loads(text)
-        cut = loggable(event, kept)
-        if cut != event:
-            changed.append((json.dumps(cut, ensure_ascii=False), game_id, seq))
-    if changed:
-        db.executemany("UPDATE game_events SET event = ? WHERE game_id = ? AND seq = ?", changed)
-
-
-def _tx_id(game_id: int, seq: int, index: int) -> str:
-    return f"g{game_id}e{seq}x{index}"
 
 
 def _game(row) -> StoredGame:

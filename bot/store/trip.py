@@ -12,16 +12,15 @@ one hand-off, the same all-or-nothing as :meth:`Store.transaction`.
 from __future__ import annotations
 
 import sqlite3
-from typing import TYPE_CHECKING, Callable, TypeVar
-
-if TYPE_CHECKING:  # db.py uses this module too
-    from bot.store.db import Store
+from typing import Any, Callable, TypeVar
 
 T = TypeVar("T")
 
 
-async def in_one_trip(store: "Store", work: Callable[[sqlite3.Connection], T]) -> T:
+async def in_one_trip(store: Any, work: Callable[[sqlite3.Connection], T]) -> T:
     """Run ``work(connection)`` and commit it, in one trip; under the store's write lock.
+
+    ``store``: the :class:`bot.store.db.Store` (not imported: db.py uses this module).
 
     ``work`` must not touch the event loop (it runs in another thread) and should
     only run statements: everything computed from Python objects is prepared before.
