@@ -1,12 +1,12 @@
-"""The cost curve's arithmetic (benchmarks/scale.py): growth per added room, and its table."""
+"""The cost curve's arithmetic (benchmarks/scale_report.py): growth per added room, and its table."""
 
 from __future__ import annotations
 
-from benchmarks.scale import growth, table
+from benchmarks.scale_report import growth, table
 
 
 def size(bot_rss: int, bare_rss: int, ready: float, bare_ready: float, idle_bot: float) -> dict:
-    return {"games": 1, "rss_kb": {"bot": bot_rss, "bare": bare_rss}, "bot_start": {"ready": ready},
+    return {"games": 1, "rss_kb": {"bot": bot_rss, "bare": bare_rss}, "bot_start": {"logged_in": 1.0, "ready": ready},
             "bare_ready_seconds": bare_ready, "idle_cpu_seconds_per_minute": {"bot": idle_bot, "bare": 0.0},
             "latency": {"bot": {"p50": 100.0, "p95": 200.0}, "bare": {"p50": 90.0, "p95": 180.0}}}
 
@@ -19,6 +19,7 @@ def test_growth_is_per_added_room_between_consecutive_sizes():
     assert g["10->100"]["rss_kb_per_room"] == {"bot": round(3000 / 90, 1), "bare": round(3000 / 90, 1)}
     assert g["100->500"]["rss_kb_per_room"] == {"bot": 30.0, "bare": 38.0}
     assert g["100->500"]["start_ms_per_room"] == {"bot": 10.0, "bare": 30.0}
+    assert g["100->500"]["bot_first_sync_ms_per_room"] == 10.0  # logged in at 1 s both times
     assert g["10->100"]["idle_cpu_ms_per_minute_per_room"]["bot"] == round(20 / 90, 3)
 
 
