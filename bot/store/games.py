@@ -21,7 +21,8 @@ from datetime import datetime
 from typing import Callable
 
 from bot.game.log import kept_texts, lets_go, loggable
-from bot.store.db import Store, fetch_all, fetch_one
+from bot.store.db import Store
+from bot.store.rows import fetch_all, fetch_one
 from bot.store.step_sql import StepRows, tx_id, write_step
 from bot.store.trip import in_one_trip
 
@@ -117,8 +118,7 @@ class GameStore:
             self._active[step.room_id] = None
         if step.source_event_id:
             self.store.note_recorded(step.source_event_id)
-            if waiting and self.store._pending_ids is not None:  # noqa: SLF001 (as mark_processed does)
-                self.store._pending_ids.difference_update(waiting)  # noqa: SLF001
+            self.store.no_longer_waiting(waiting)
         if recheck:
             await self.store.checkpoint()
         items = [OutboxItem(game_id, step.room_id, effect, tx_id(game_id, seq, index))
@@ -130,8 +130,7 @@ class GameStore:
         if not step.source_event_id:
             return [], []
         event_id = step.source_event_id
-        pending = self.store._pending_ids  # noqa: SLF001 (None: not read yet, so delete to be sure)
-        waiting = [event_id] if pending is None or event_id in pending else []
+        waiting = self.store.waiting_among([event_id])
         return [(event_id, step.room_id, time.time())], waiting
 
     async def set_poll(self, room_id: str, event_id: str) -> None:
