@@ -121,7 +121,12 @@ def main() -> int:
                    help="run the bot under tracemalloc and compare its heap before and after the load (slow)")
     p.add_argument("--serial-floor", action="store_true",
                    help="the bare bot awaits each answer before the next event (nio's usual callback style)")
+    p.add_argument("--scale", metavar="SIZES",
+                   help="instead: the cost curve over room counts, e.g. 10,100,500 (benchmarks/scale.py)")
     args = p.parse_args()
+    if args.scale:
+        from benchmarks import scale
+        return scale.main(["--rooms", args.scale])
     # Fewer pings, games or workers than the defaults: a quick check, named so.
     args.quick = any(getattr(args, k) != p.get_default(k)
                      for k in ("pings", "rooms", "workers", "memory_games", "restart_games"))

@@ -37,11 +37,17 @@ class _NoTimers:
         pass
 
 
-async def seed_games(db_path: Path, first: int, count: int) -> int:
-    """Play games ``first`` … ``first + count - 1`` up to their stage; returns the events applied."""
+async def seed_games(db_path: Path, first: int, count: int, narrator: Narrator | None = None) -> int:
+    """Play games ``first`` … ``first + count - 1`` up to their stage; returns the events applied.
+
+    ``narrator``: one already loaded (reading the decks and the catalogue costs more
+    CPU than a few hundred games: ``engine_cost.py`` keeps it out of its figure).
+    """
     store = await Store.open(db_path)
-    library, _ = load_library(())
-    narrator = Narrator(Catalogue.load(default_language="fr"), library)
+    if narrator is None:
+        library, _ = load_library(())
+        narrator = Narrator(Catalogue.load(default_language="fr"), library)
+    library = narrator.library
     cards = library.cards("fr")
 
     async def view(room_id: str) -> RoomView:

@@ -25,6 +25,7 @@ from bot.store.migrations import MIGRATIONS, Migration
 from bot.store.pending import PendingEvents
 from bot.store.rooms import RoomSettings
 from bot.store.rows import fetch_one
+from bot.store.trip import in_one_trip
 
 log = logging.getLogger(__name__)
 
@@ -152,11 +153,11 @@ class Store(HandledEvents, PendingEvents, RoomSettings):
         return row[0] if row else None
 
     async def set_value(self, key: str, value: str) -> None:
-        async with self.transaction() as db:
-            await db.execute(
-                "INSERT INTO kv(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
+        # One trip to the database thread (the sync token is saved after every sync).
+        await in_one_trip(self, lambda db: db.execute(
+            "INSERT INTO kv(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        ))
 
 
 

@@ -25,6 +25,8 @@ import aiosqlite
 from bot.game.log import kept_texts, lets_go, loggable
 from bot.store.db import Store
 from bot.store.rows import fetch_all, fetch_one
+from bot.store.step_sql import StepRows, tx_id, write_step
+from bot.store.trip import in_one_trip
 
 
 @dataclass(frozen=True)
@@ -67,74 +69,71 @@ class GameStore:
         self.store = store
         # The next event rank of each game in progress, once read (one writer: this store).
         self._next_seq: dict[int, int] = {}
+        # Each room's game in progress (None: none), once read; kept by the writes
+        # below, the only ones to the games table. Saves a trip per event.
+        self._active: dict[str, StoredGame | None] = {}
 
     async def active_game(self, room_id: str) -> StoredGame | None:
+        if room_id in self._active:
+            return self._active[room_id]
         row = await fetch_one(
             self.store.conn,
             "SELECT id, room_id, state, active FROM games WHERE room_id = ? AND active = 1 ORDER BY id DESC LIMIT 1",
             (room_id,),
         )
-        return _game(row) if row else None
+        game = _game(row) if row else None
+        self._active[room_id] = game
+        return game
 
     async def game(self, game_id: int) -> StoredGame | None:
         row = await fetch_one(self.store.conn, "SELECT id, room_id, state, active FROM games WHERE id = ?", (game_id,))
         return _game(row) if row else None
 
     async def commit(self, step: Step) -> tuple[int, list[OutboxItem]]:
-        """Write one step; returns the game id and the outbox items to carry out."""
+        """Write one step; returns the game id and the outbox items to carry out.
+
+        One transaction in one trip to the database thread (``trip.py``): the
+        state, the logged event, the outbox and the handled mark are all prepared
+        here, and the statements run together there.
+        """
         now = time.time()
         state_json = json.dumps(step.state, ensure_ascii=False)
         kept = kept_texts(step.state)
         event_json = json.dumps(loggable(step.event, kept), ensure_ascii=False)
         recheck = step.game_id is not None and (step.previous_state is None
                                                  or lets_go(step.previous_state, step.state))
-        async with self.store.transaction() as db:
-            ended_at = None if step.active else now
-            if step.game_id is None:
-                cur = await db.execute(
-                    "INSERT INTO games(room_id, state, active, created_at, updated_at, ended_at) "
-                    "VALUES(?, ?, ?, ?, ?, ?)",
-                    (step.room_id, state_json, int(step.active), now, now, ended_at),
-                )
-                game_id = cur.lastrowid
-            else:
-                game_id = step.game_id
-                await db.execute(
-                    "UPDATE games SET state = ?, active = ?, updated_at = ?, ended_at = ? WHERE id = ?",
-                    (state_json, int(step.active), now, ended_at, game_id),
-                )
-            seq = self._next_seq.get(game_id)
-            if seq is None:
-                row = await fetch_one(db, "SELECT COALESCE(MAX(seq), 0) + 1 FROM game_events WHERE game_id = ?",
-                                      (game_id,))
-                seq = row[0]
-            await db.execute(
-                "INSERT INTO game_events(game_id, seq, at, facilitator, event) VALUES(?, ?, ?, ?, ?)",
-                (game_id, seq, step.at.isoformat(), int(step.facilitator), event_json),
-            )
-            if recheck:
-                await _hold_log_to(db, game_id, kept)
-            # Fixed by the game, the event's rank and the effect's rank: re-running
-            # it after a crash reuses the same transaction id.
-            items = [OutboxItem(game_id, step.room_id, effect, f"g{game_id}e{seq}x{index}")
-                     for index, effect in enumerate(step.effects)]
-            if items:
-                await db.executemany(
-                    "INSERT INTO outbox(game_id, room_id, effect, tx_id) VALUES(?, ?, ?, ?)",
-                    [(i.game_id, i.room_id, json.dumps(i.effect, ensure_ascii=False), i.tx_id) for i in items],
-                )
-            if step.source_event_id:
-                await self.store.mark_processed(step.room_id, [step.source_event_id], db)
+        known_seq = self._next_seq.get(step.game_id) if step.game_id is not None else None
+        effects_json = [json.dumps(effect, ensure_ascii=False) for effect in step.effects]
+        marked, waiting = self._handled_mark(step)
+
+        rows = StepRows(room_id=step.room_id, game_id=step.game_id, state_json=state_json, active=step.active,
+                        now=now, at=step.at.isoformat(), facilitator=step.facilitator, event_json=event_json,
+                        known_seq=known_seq, recheck_log=kept if recheck else None, effects_json=effects_json,
+                        marked=marked, waiting=waiting)
+        game_id, seq = await in_one_trip(self.store, lambda db: write_step(db, rows))
         # Committed: only this store writes the game's events, so its next rank is known.
         if step.active:
             self._next_seq[game_id] = seq + 1
+            self._active[step.room_id] = StoredGame(game_id, step.room_id, step.state, True)
         else:
             self._next_seq.pop(game_id, None)
+            self._active[step.room_id] = None
         if step.source_event_id:
             self.store.note_recorded(step.source_event_id)
+            self.store.no_longer_waiting(waiting)
         if recheck:
             await self.store.checkpoint()
+        items = [OutboxItem(game_id, step.room_id, effect, tx_id(game_id, seq, index))
+                 for index, effect in enumerate(step.effects)]
         return game_id, items
+
+    def _handled_mark(self, step: Step) -> tuple[list[tuple], list[str]]:
+        """The rows that mark the step's Matrix event handled, and the key wait it ends (Store.mark_processed)."""
+        if not step.source_event_id:
+            return [], []
+        event_id = step.source_event_id
+        waiting = self.store.waiting_among([event_id])
+        return [(event_id, step.room_id, time.time())], waiting
 
     async def set_poll(self, room_id: str, event_id: str) -> None:
         """The event id of the room's latest vote poll (one per room: answers must relate to it)."""
@@ -159,8 +158,8 @@ class GameStore:
         # The effect's text is not kept once carried out: only the game state
         # (what the synthesis needs) stays. The outbox only ever holds a few rows.
         if tx_ids:
-            async with self.store.transaction() as db:
-                await db.executemany("DELETE FROM outbox WHERE tx_id = ?", [(t,) for t in tx_ids])
+            rows = [(t,) for t in tx_ids]
+            await in_one_trip(self.store, lambda db: db.executemany("DELETE FROM outbox WHERE tx_id = ?", rows))
 
     async def events(self, game_id: int) -> list[tuple[str, bool, dict]]:
         """(time, facilitator, event) of a game, in order (``!forget-me`` looks for a person's acts)."""
@@ -192,6 +191,9 @@ class GameStore:
             await _hold_log_to(db, game_id, kept_texts(state), rename)
             if also is not None:
                 await also(db)
+        for room_id, game in list(self._active.items()):
+            if game is not None and game.id == game_id:
+                del self._active[room_id]  # read again from the file
         await self.store.checkpoint()
 
     async def rename_in_room(self, room_id: str, user: str, rename_id: Callable[[str], str],

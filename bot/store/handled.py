@@ -5,10 +5,12 @@ Part of ``Store`` (``db.py``), which gives the connection and transactions.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
 import aiosqlite
 
+from bot.store import trip
 from bot.store.rows import fetch_all
 
 
@@ -41,8 +43,16 @@ class HandledEvents:
             await db.executemany("INSERT OR IGNORE INTO processed_events VALUES(?, ?, ?)", rows)
             await self._drop_pending(db, event_ids)  # handled: no longer waiting for a key
             return
-        async with self.transaction() as tx:
-            await self.mark_processed(room_id, event_ids, tx)
+        # Alone (the transport's mark of an event no game step recorded): one trip.
+        waiting = self.waiting_among(event_ids)
+
+        def mark(db: sqlite3.Connection) -> None:
+            db.executemany("INSERT OR IGNORE INTO processed_events VALUES(?, ?, ?)", rows)
+            if waiting:
+                db.execute("DELETE FROM pending_events WHERE event_id IN (%s)" % ",".join("?" * len(waiting)), waiting)
+
+        await trip.in_one_trip(self, mark)
+        self.no_longer_waiting(waiting)
 
     def note_recorded(self, event_id: str) -> None:
         """``event_id`` was marked handled inside a transaction that committed."""

@@ -38,10 +38,18 @@ class PendingEvents:
 
     async def _drop_pending(self, db: aiosqlite.Connection, event_ids: list[str]) -> None:
         """In the caller's transaction: ``event_ids`` are handled, none waits for its key any more."""
-        # Almost never waiting for a key: skip the delete unless one was.
-        waiting = [e for e in event_ids if self._pending_ids is None or e in self._pending_ids]
+        waiting = self.waiting_among(event_ids)
         if waiting:
             await db.execute("DELETE FROM pending_events WHERE event_id IN (%s)" % ",".join("?" * len(waiting)),
                              waiting)
-            if self._pending_ids is not None:
-                self._pending_ids.difference_update(waiting)
+            self.no_longer_waiting(waiting)
+
+    def waiting_among(self, event_ids: list[str]) -> list[str]:
+        """Those of ``event_ids`` that may wait for their key (all of them until the waits were read)."""
+        # Almost never waiting for a key: the delete is skipped unless one was.
+        return [e for e in event_ids if self._pending_ids is None or e in self._pending_ids]
+
+    def no_longer_waiting(self, event_ids: list[str]) -> None:
+        """After the transaction that deleted their waits committed (or joined one that will)."""
+        if self._pending_ids is not None:
+            self._pending_ids.difference_update(event_ids)

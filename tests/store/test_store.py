@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import stat
-from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 
 from bot.store import Store
+from bot.store import trip as trip_module
 from bot.store.games import GameStore, Step
 from bot.store.migrations import MIGRATIONS
 
@@ -94,22 +94,20 @@ async def test_processed_among_answers_for_a_whole_sync(tmp_path):
     await store.close()
 
 
-async def test_an_event_a_committed_step_marked_is_not_written_again(tmp_path):
+async def test_an_event_a_committed_step_marked_is_not_written_again(tmp_path, monkeypatch):
     store = await Store.open(tmp_path / "bot.db")
     await store.pending()  # as the transport does at start: nothing waits for a key
     games = GameStore(store)
     await games.commit(Step(room_id="!r:x", state={"phase": "lobby"}, active=True, event={"type": "Open"},
                             at=T0, facilitator=True, source_event_id="$open"))
     writes = []
-    real = store.transaction
+    real = trip_module.in_one_trip
 
-    @asynccontextmanager
-    async def counting():
-        async with real() as db:
-            writes.append(db)
-            yield db
+    async def counting(store_, work):
+        writes.append(work)
+        return await real(store_, work)
 
-    store.transaction = counting
+    monkeypatch.setattr(trip_module, "in_one_trip", counting)
     await store.mark_handled("!r:x", "$open")  # the step's transaction marked it already
     assert writes == []
     await store.mark_handled("!r:x", "$chat")  # no step: the transport's mark is the only one
