@@ -21,13 +21,15 @@ from bot.game import UserRef
 from bot.commands.languages import LanguageCommands
 from bot.commands.play import GamePlay
 from bot.commands.privacy import Privacy, Throttle
-from bot.messages.render import Renderer
+from bot.messages.render import Renderer, bilingual
 from bot.commands.router import Context, Router
 from bot.commands.schedules import ScheduleCommands
 from bot.runtime.engine import reply_tx_id
 from bot.runtime.scheduling import Scheduling
 from bot.store import Store
 from bot.store.games import GameStore
+from bot.store.history import HistoryStore
+from bot.commands.history import HistoryCommands
 from bot.store.schedules import ScheduleStore
 
 log = logging.getLogger(__name__)
@@ -57,8 +59,10 @@ class Bot:
             self.room_view,
         )
         self._libraries: dict[str, Library] = {}  # per room, with its own cards
+        self.history = HistoryStore(store)
         self.play = GamePlay(self.engine, self.narrator, self.room_view, self.is_facilitator, skipped=tuple(problems),
-                             cards_changed=lambda room_id: self._libraries.pop(room_id, None))
+                             cards_changed=lambda room_id: self._libraries.pop(room_id, None),
+                             played=self.history.played_cards)
         self.play.register(self.router)
         LanguageCommands(self.engine, self.narrator, self.room_view, self.is_facilitator,
                          self.store.set_room_languages).register(self.router)
@@ -71,6 +75,8 @@ class Bot:
         self.router.add("schedule", ScheduleCommands(self.scheduling).handle)
         self.privacy = Privacy(config.privacy, store, self.engine, self.narrator, self.room_view, self.is_facilitator)
         self.privacy.register(self.router)
+        self.privacy.forget_hooks.append(self.history.forget)
+        HistoryCommands(self.history, self.engine, self.narrator, self.room_view).register(self.router)
         self.throttle = Throttle(config.privacy.commands_per_minute)
         self._told_unsigned: set[tuple[str, str]] = set()  # (room, user) told once why they are not read
 
@@ -282,7 +288,13 @@ class Bot:
         # anyone can read it whatever the room's setting; in the room's
         # language(s) when that is one of them.
         asked = ctx.command.language
-        await ctx.reply("help", asked if asked and asked not in ctx.languages else None)
+        lang = asked if asked and asked not in ctx.languages else None
+        languages = (lang,) if lang else ctx.languages
+        # The commands between sessions have their own catalogue file (between.yaml).
+        await ctx.reply_rendered(bilingual(
+            [self.renderer.join([self.renderer.render(language, key, prefix=ctx.prefix)
+                                 for key in ("help", "between.help")], "\n") for language in languages],
+            [self.catalogue.text(language, "language.name") for language in languages]))
 
 
 def game_settings(config: Config) -> Settings:

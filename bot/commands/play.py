@@ -13,7 +13,7 @@ from bot.commands.parsing import Command
 from bot.game.folding import fold
 from bot.decks import DeckError, Library, card_to_dict, parse_card_message
 from bot.runtime.engine import Engine
-from bot.game import describe, list_actions
+from bot.game import describe, list_actions, rotation
 from bot.game.params import count_term
 from bot.game.state import SYNTHESIS
 from bot.game import events as ev
@@ -82,7 +82,9 @@ class GamePlay:
     def __init__(self, engine: Engine, narrator: Narrator, views: Callable[[str], Awaitable[RoomView]],
                  is_facilitator: Callable[[str, str], bool],
                  rng: random.Random | None = None, skipped: tuple = (),
-                 cards_changed: Callable[[str], None] = lambda room_id: None):
+                 cards_changed: Callable[[str], None] = lambda room_id: None,
+                 played: Callable[[str], Awaitable[dict[str, int]]] | None = None):
+        self.played = played  # the room's cards played so far (card rotation), None: no rotation
         self.skipped = skipped  # custom decks that did not load, with the reason
         self.cards_changed = cards_changed
         self.engine = engine
@@ -171,6 +173,8 @@ class GamePlay:
             if not cards:
                 await self._answer(ctx, "game.unknown_card")
                 return
+            if self.played is not None:
+                cards = rotation.candidates(cards, await self.played(ctx.room_id))
             card_id = self.rng.choice(cards).id
         card = library.card(card_id, lang)
         await self._apply(ctx, ev.Start(ctx.sender, card_id, card.theme if card else (theme or ""), drawn))

@@ -75,6 +75,8 @@ class Privacy:
         self.views = views
         self.is_facilitator = is_facilitator
         self._task: asyncio.Task | None = None
+        # What else a person's erasure reaches (the follow-up notes of bot/store/history.py).
+        self.forget_hooks: list[Callable[[str, str], Awaitable[None]]] = []
 
     def register(self, router: Router) -> None:
         router.add("privacy", self._privacy)
@@ -155,6 +157,8 @@ class Privacy:
                     await self.engine.games.rewrite(game.id, state, renamer.event)
                 changed += was_in
             await self.engine.games.rename_in_room(room_id, user, renamer.exact, renamer.anything)
+            for hook in self.forget_hooks:
+                await hook(room_id, user)
         log.info("Erased a user from %d games of %s", changed, room_id)
         return changed
 

@@ -22,6 +22,7 @@ from typing import Callable
 
 from bot.game.log import kept_texts, lets_go, loggable
 from bot.store.db import Store, fetch_all, fetch_one
+from bot.store.history import on_purge, record_finished
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,8 @@ class GameStore:
             )
             if recheck:
                 await _hold_log_to(db, game_id, kept)
+            if not step.active:
+                await record_finished(db, game_id, step.room_id, step.state, now)
             # Fixed by the game, the event's rank and the effect's rank: re-running
             # it after a crash reuses the same transaction id.
             items = [OutboxItem(game_id, step.room_id, effect, f"g{game_id}e{seq}x{index}")
@@ -233,6 +236,7 @@ class GameStore:
                                      (json.dumps(record), game_id))
                 else:
                     await db.execute("DELETE FROM games WHERE id = ?", (game_id,))
+                await on_purge(db, game_id, time.time(), keep_records)
         await self.store.checkpoint()
         return [r[0] for r in rows]
 

@@ -157,4 +157,52 @@ MIGRATIONS: list[Migration] = [
         UPDATE room_settings SET languages = language WHERE language IS NOT NULL;
         """,
     ),
+    Migration(
+        6,
+        "between sessions: a room's game history, action ideas followed up, trainers' zones and direct chats",
+        """
+        -- One row per finished game, written with its last step: what !history lists and
+        -- card rotation reads. Only dates, a card id and counts (no text, no Matrix id), so
+        -- it outlives the purge of the game's texts (erased_at says when that happened).
+        CREATE TABLE room_history (
+            game_id INTEGER PRIMARY KEY,
+            room_id TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            card_id TEXT,
+            theme TEXT,
+            started_at TEXT,
+            ended_at REAL NOT NULL,
+            players INTEGER NOT NULL,
+            levels TEXT NOT NULL,
+            erased_at REAL,
+            UNIQUE (room_id, number)
+        );
+        -- What became of a finished game's action idea (seq: its number in that game).
+        -- The note and its author go with the game's texts (retention, purge, forget-me),
+        -- the status stays for the counts.
+        CREATE TABLE action_followups (
+            game_id INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            room_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            note TEXT,
+            noted_by TEXT,
+            reported_in INTEGER,
+            updated_at REAL NOT NULL,
+            PRIMARY KEY (game_id, seq)
+        );
+        CREATE INDEX action_followups_room ON action_followups(room_id);
+        -- A trainer's own time zone for their direct chat with the bot (!timezone).
+        CREATE TABLE trainer_settings (
+            user_id TEXT PRIMARY KEY,
+            timezone TEXT
+        );
+        -- Rooms the bot joined on a direct-chat invite (is_direct), and with whom:
+        -- there the bot is a trainer's private dashboard, never a game table.
+        CREATE TABLE direct_rooms (
+            room_id TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL
+        );
+        """,
+    ),
 ]

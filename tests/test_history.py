@@ -1,0 +1,228 @@
+"""A room's history (issue 26, item 2): !historique, !synthese <n°> while kept and after, card rotation.
+
+The engine, the game commands, the history commands and the privacy purge on a real
+SQLite file, with a fake clock and a recording sender (no Matrix).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from bot.commands.history import HistoryCommands, past_number
+from bot.commands.parsing import parse
+from bot.commands.play import GamePlay
+from bot.commands.privacy import Privacy
+from bot.commands.router import Context, Router
+from bot.config import PrivacyConfig
+from bot.decks import load_library
+from bot.game import Settings, rotation
+from bot.game import events as ev
+from bot.messages.catalogue import Catalogue
+from bot.messages.narration import Narrator, RoomView
+from bot.messages.render import Renderer
+from bot.runtime.engine import Engine, Outgoing
+from bot.store import Store
+from bot.store.games import GameStore
+from bot.store.history import HistoryStore
+
+ROOM, OTHER = "!room:example.org", "!other:example.org"
+FAC, ALICE, BOB = "@trainer:example.org", "@alice:example.org", "@bob:example.org"
+CATALOGUE = Catalogue.load(default_language="fr")
+LIBRARY = load_library(())[0]
+
+
+class Table:
+    """One bot's game and history commands on a SQLite file; what it sends is kept."""
+
+    def __init__(self, data_dir: Path, language: str = "fr", keep_records: bool = True):
+        self.data_dir = data_dir
+        self.language = language
+        self.keep_records = keep_records
+        self.sent: list[tuple[str, str]] = []  # (room, body)
+        self.files: list[tuple[str, str, str]] = []  # (room, filename, text)
+        self.now = datetime(2027, 3, 2, 13, 0, tzinfo=timezone.utc)
+        self.commands = 0
+
+    async def open(self) -> "Table":
+        self.store = await Store.open(self.data_dir / "reflextics.db")
+        narrator = Narrator(CATALOGUE, LIBRARY)
+
+        async def view(room_id: str) -> RoomView:
+            return RoomView(self.language, "!", lambda user: user.split(":")[0][1:].capitalize(), LIBRARY,
+                            timezone="Europe/Paris")
+
+        async def send(room_id: str, content: dict, tx_id: str) -> str:
+            self.sent.append((room_id, content["body"]))
+            return "$" + tx_id
+
+        async def send_file(room_id, data, filename, mimetype, tx_id) -> str:
+            self.files.append((room_id, filename, data.decode()))
+            return "$" + tx_id
+
+        self.engine = Engine(GameStore(self.store), narrator, Settings(), Outgoing(send, send_file), view,
+                             clock=lambda: self.now)
+        self.history = HistoryStore(self.store)
+        self.router = Router("!")
+        facilitator = lambda room, user: user == FAC
+        GamePlay(self.engine, narrator, view, facilitator, rng=random.Random(7),
+                 played=self.history.played_cards).register(self.router)
+        self.privacy = Privacy(PrivacyConfig(keep_game_records=self.keep_records), self.store, self.engine,
+                               narrator, view, facilitator)
+        self.privacy.register(self.router)
+        self.privacy.forget_hooks.append(self.history.forget)
+        HistoryCommands(self.history, self.engine, narrator, view).register(self.router)
+        return self
+
+    async def close(self) -> None:
+        self.engine.stop()
+        await self.store.close()
+
+    async def do(self, room: str, event, facilitator: bool = False) -> None:
+        self.now += timedelta(seconds=5)
+        assert await self.engine.handle(room, event, facilitator=facilitator, source_event_id=None)
+
+    async def command(self, room: str, sender: str, body: str) -> str:
+        self.commands += 1
+        self.now += timedelta(seconds=5)
+        mark = len(self.sent)
+        ctx = Context(room, sender, f"$cmd{self.commands}", parse(body, "!"), self.language, "!",
+                      Renderer(CATALOGUE), self.engine.outgoing.send)
+        await self.router.dispatch(ctx)
+        return "\n".join(body for _, body in self.sent[mark:])
+
+    async def game(self, room: str, start: str = "!commencer dp-03", ideas: tuple[str, ...] = ("Idée A",),
+                   text: str = "Mon tour") -> str:
+        """A whole game, the card drawn by ``start``, ending with ``ideas`` at team level; its card id."""
+        await self.command(room, FAC, "!nouvelle")
+        await self.command(room, ALICE, "!rejoindre")
+        await self.command(room, BOB, "!rejoindre")
+        await self.command(room, FAC, start)
+        _, state = await self.engine.state(room)
+        card = state.card_id
+        await self.command(room, FAC, "!suivant")
+        _, state = await self.engine.state(room)
+        await self.do(room, ev.Say(state.speaker, text))
+        await self.command(room, state.speaker, "!fini")
+        _, state = await self.engine.state(room)
+        await self.command(room, state.speaker, "!passe")
+        await self.command(room, ALICE, "!oui")
+        await self.command(room, BOB, "!oui")
+        for idea in ideas:
+            await self.command(room, ALICE, f"!piste equipe {idea}")
+        await self.command(room, FAC, "!fin")
+        await self.command(room, FAC, "!fin")
+        assert (await self.engine.state(room))[0] is None, "the game should be over"
+        return card
+
+
+@pytest.fixture
+async def table(tmp_path):
+    t = await Table(tmp_path).open()
+    yield t
+    await t.close()
+
+
+async def test_history_lists_finished_games_with_local_date_card_and_counts(table):
+    assert "Aucune partie terminée" in await table.command(ROOM, ALICE, "!historique")
+    await table.game(ROOM, ideas=("Idée A", "Idée B"))
+    table.now += timedelta(days=7)
+    await table.game(ROOM, start="!commencer dp-04", ideas=())
+    await table.command(ROOM, FAC, "!nouvelle")
+    await table.command(ROOM, FAC, "!annuler")  # an aborted game is no session held
+    await table.game(OTHER)
+
+    listing = await table.command(ROOM, BOB, "!historique")
+    lines = listing.splitlines()
+    assert "2 partie(s) terminée(s)" in lines[0]
+    first = LIBRARY.card("dp-03", "fr").title
+    second = LIBRARY.card("dp-04", "fr").title
+    assert lines[1].startswith("n° 1 · 02/03/2027 · " + first + " · 2 participant·es · 2 pistes")
+    assert "!synthese 1" in lines[1]
+    assert lines[2].startswith("n° 2 · 09/03/2027 · " + second + " · 2 participant·es · aucune piste")
+    assert len(lines) == 3
+
+
+async def test_synthese_number_reposts_a_past_synthesis_and_its_file_while_kept(table):
+    await table.game(ROOM, ideas=("Appeler la DPO",), text="Le dossier partagé")
+    await table.game(ROOM, start="!commencer dp-04")
+    files = len(table.files)
+    answer = await table.command(ROOM, BOB, "!synthese 1")
+    assert "Le dossier partagé" in answer and "Appeler la DPO" in answer
+    assert LIBRARY.card("dp-03", "fr").title in answer
+    (room, filename, text), = table.files[files:]
+    assert room == ROOM and filename.endswith("2027-03-02.md") and "Le dossier partagé" in text
+    assert "n'a pas de partie n° 9" in await table.command(ROOM, BOB, "!synthese 9")
+
+
+async def test_after_the_retention_the_synthesis_is_said_erased_and_when(table):
+    await table.game(ROOM, text="TEXTE-A-EFFACER")
+    table.now += timedelta(days=3)
+    purged = await table.privacy.purge_expired(now=table.now.timestamp() + 31 * 86400)
+    assert len(purged) == 1
+    answer = await table.command(ROOM, BOB, "!synthese 1")
+    assert "a été effacée le" in answer and "TEXTE-A-EFFACER" not in answer
+    assert "du 02/03/2027" in answer
+    listing = await table.command(ROOM, BOB, "!historique")
+    assert "synthèse effacée le" in listing and "!synthese 1" not in listing
+    assert LIBRARY.card("dp-03", "fr").title in listing  # the card and counts outlive the texts
+
+
+async def test_without_game_records_the_purge_takes_the_history_too(tmp_path):
+    t = await Table(tmp_path, keep_records=False).open()
+    try:
+        await t.game(ROOM)
+        await t.command(ROOM, FAC, "!purger")
+        assert "Aucune partie terminée" in await t.command(ROOM, BOB, "!historique")
+        assert "n'a pas de partie n° 1" in await t.command(ROOM, BOB, "!synthese 1")
+    finally:
+        await t.close()
+
+
+async def test_synthese_with_text_still_amends_and_alone_still_shows_the_draft(table):
+    await table.command(ROOM, FAC, "!nouvelle")
+    assert "n'a pas de partie n° 2" in await table.command(ROOM, BOB, "!synthese n°2")
+    assert "Aucune partie" not in await table.command(ROOM, BOB, "!synthese")
+    assert past_number("12") == 12 and past_number("#3") == 3 and past_number("n° 4") == 4
+    assert past_number("2 pistes retenues") is None and past_number("") is None
+
+
+async def test_cards_of_a_theme_are_not_drawn_again_until_all_were_played(table):
+    theme = [c.id for c in LIBRARY.cards("fr", "digital_tools")]
+    drawn = [await table.game(ROOM, start="!commencer digital_tools") for _ in theme]
+    assert sorted(drawn) == sorted(theme)
+    fourth = await table.game(ROOM, start="!commencer digital_tools")
+    assert fourth in theme  # a new round of the theme
+    # A named card is always played, whatever the rotation.
+    assert await table.game(ROOM, start=f"!commencer {drawn[0]}") == drawn[0]
+
+
+def test_rotation_keeps_the_least_played_cards():
+    class Card:
+        def __init__(self, id):
+            self.id = id
+
+    cards = [Card("a"), Card("b"), Card("c")]
+    assert [c.id for c in rotation.candidates(cards, {})] == ["a", "b", "c"]
+    assert [c.id for c in rotation.candidates(cards, {"a": 1, "b": 1})] == ["c"]
+    assert [c.id for c in rotation.candidates(cards, {"a": 1, "b": 1, "c": 1})] == ["a", "b", "c"]
+    assert [c.id for c in rotation.candidates(cards, {"a": 2, "b": 1, "c": 1, "zz": 0})] == ["b", "c"]
+    assert rotation.candidates([], {"a": 1}) == []
+
+
+@pytest.mark.parametrize("lang, command, header", [
+    ("en", "!history", "Room history"), ("ro", "!istoric", "Istoricul camerei"),
+    ("de", "!verlauf", "Verlauf des Raums"), ("el", "!ιστορικό", "Ιστορικό της αίθουσας"),
+])
+async def test_history_in_every_language(tmp_path, lang, command, header):
+    t = await Table(tmp_path, language=lang).open()
+    try:
+        await t.game(ROOM)
+        listing = await t.command(ROOM, BOB, command)
+        assert header in listing
+        assert LIBRARY.card("dp-03", lang).title in listing
+    finally:
+        await t.close()
