@@ -30,6 +30,7 @@ from bot.store import Store
 from bot.store.games import GameStore
 from bot.store.history import HistoryStore
 from bot.commands.history import HistoryCommands
+from bot.app.direct import DirectChats
 from bot.store.schedules import ScheduleStore
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,7 @@ class Bot:
         self.privacy.register(self.router)
         self.privacy.forget_hooks.append(self.history.forget)
         HistoryCommands(self.history, self.engine, self.narrator, self.room_view).register(self.router)
+        self.direct = DirectChats(self, self.history)
         self.throttle = Throttle(config.privacy.commands_per_minute)
         self._told_unsigned: set[tuple[str, str]] = set()  # (room, user) told once why they are not read
 
@@ -144,8 +146,11 @@ class Bot:
         log.info("First sync done; the bot is ready")
 
     async def on_invite(self, room_id: str, inviter: str) -> None:
+        direct = self.transport.direct_invites.pop(room_id, None) == inviter
         if self.config.access.may_invite(inviter):
-            log.info("Accepting an invite to %s", room_id)
+            log.info("Accepting an invite to %s%s", room_id, " (a direct chat)" if direct else "")
+            if direct:
+                await self.direct.opened(room_id, inviter)
             await self.transport.join(room_id)
         else:
             log.info("Rejecting an invite to %s from a user who is not allowed", room_id)
@@ -161,6 +166,8 @@ class Bot:
         await self.transport.leave(room.room_id)
 
     async def on_event(self, room: MatrixRoom, event: Event) -> None:
+        if await self.direct.handle(room, event):
+            return  # a trainer's direct chat: never a game table
         if isinstance(event, RedactionEvent):
             # Never encrypted, and the homeserver lets only the author or a moderator
             # redact: whatever the bot kept of that message goes.

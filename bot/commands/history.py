@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.commands.router import Context, Handler, Router
 from bot.game import GameState
 from bot.game.params import CardRef, Term, count_term, params
+from bot.messages.catalogue import Catalogue
 from bot.messages.narration import Narrator, PerLanguage, RoomView
 from bot.runtime.engine import Engine, reply_tx_id
 from bot.store.history import HistoryEntry, HistoryStore
@@ -42,8 +43,18 @@ def past_number(args: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def history_line(entry: HistoryEntry, zone: str) -> tuple[str, tuple]:
-    kept = (Term("between.history_erased", params(date=local_day(entry.erased_at, zone)))
+def phrase(catalogue: Catalogue, prefix: str, key: str, **values: object) -> PerLanguage:
+    """Catalogue text ``key`` worded in each language, its own per-language values included.
+
+    For a parameter of a parameter that depends on the language (a date in a clause):
+    the narrator words only a message's own parameters per language.
+    """
+    return PerLanguage(lambda lang: catalogue.text(lang, key, prefix=prefix, **{
+        name: value.words(lang) if isinstance(value, PerLanguage) else value for name, value in values.items()}))
+
+
+def history_line(entry: HistoryEntry, zone: str, catalogue: Catalogue, prefix: str) -> tuple[str, tuple]:
+    kept = (phrase(catalogue, prefix, "between.history_erased", date=local_day(entry.erased_at, zone))
             if entry.erased_at is not None else Term("between.history_kept", params(number=entry.number)))
     return ("between.history_line", params(
         number=entry.number, date=local_day(entry.started_at or entry.ended_at, zone),
@@ -79,7 +90,8 @@ class HistoryCommands:
             await self._answer(ctx, "between.history_none")
             return
         lines = [("between.history_header", params(count=len(entries)))]
-        lines += [history_line(e, view.timezone) for e in entries[-MAX_LISTED:]]
+        lines += [history_line(e, view.timezone, self.narrator.catalogue, view.prefix)
+                  for e in entries[-MAX_LISTED:]]
         await self.engine.reply(ctx.room_id, self.narrator.lines(view, tuple(lines)), ctx.event_id)
 
     async def _synthesis(self, ctx: Context, draft_or_amend: Handler | None) -> None:

@@ -99,7 +99,8 @@ class Privacy:
         """Purge every game that ended more than ``retention_days`` ago."""
         now = self.clock() if now is None else now
         cutoff = now - self.config.retention_days * 86400
-        purged = await self.engine.games.purge(ended_before=cutoff, keep_records=self.config.keep_game_records)
+        purged = await self.engine.games.purge(ended_before=cutoff, keep_records=self.config.keep_game_records,
+                                               now=now)
         if purged:
             log.info("Retention: purged the texts of %d ended games", len(purged))
         return purged
@@ -168,7 +169,8 @@ class Privacy:
             return
         async with self.engine.lock(ctx.room_id):
             ids = [g.id for g in await self.engine.games.room_games(ctx.room_id) if not g.active]
-            purged = await self.engine.games.purge(game_ids=ids, keep_records=self.config.keep_game_records)
+            purged = await self.engine.games.purge(game_ids=ids, keep_records=self.config.keep_game_records,
+                                                   now=self.clock())
         running = (await self.engine.state(ctx.room_id))[0] is not None
         await self._answer(ctx, "privacy.purged_running" if running else "privacy.purged", count=len(purged))
 

@@ -210,7 +210,7 @@ class GameStore:
         await self.store.checkpoint()
 
     async def purge(self, *, ended_before: float | None = None, game_ids: list[int] | None = None,
-                    keep_records: bool = True) -> list[int]:
+                    keep_records: bool = True, now: float | None = None) -> list[int]:
         """Remove the texts of ended games (all those ended before a time, or the given ones).
 
         With ``keep_records`` a game keeps only a record that it happened (dates and
@@ -236,7 +236,7 @@ class GameStore:
                                      (json.dumps(record), game_id))
                 else:
                     await db.execute("DELETE FROM games WHERE id = ?", (game_id,))
-                await on_purge(db, game_id, time.time(), keep_records)
+                await on_purge(db, game_id, time.time() if now is None else now, keep_records)
         await self.store.checkpoint()
         return [r[0] for r in rows]
 
