@@ -31,6 +31,7 @@ from bot.store.games import GameStore
 from bot.store.history import HistoryStore
 from bot.commands.history import HistoryCommands
 from bot.app.direct import DirectChats
+from bot.commands.followup import FollowUp
 from bot.store.schedules import ScheduleStore
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,9 @@ class Bot:
         self.privacy.register(self.router)
         self.privacy.forget_hooks.append(self.history.forget)
         HistoryCommands(self.history, self.engine, self.narrator, self.room_view).register(self.router)
+        followup = FollowUp(self.history, self.engine, self.narrator, self.room_view, self.is_facilitator)
+        followup.register(self.router)
+        self.engine.decorate = followup.decorate
         self.direct = DirectChats(self, self.history)
         self.throttle = Throttle(config.privacy.commands_per_minute)
         self._told_unsigned: set[tuple[str, str]] = set()  # (room, user) told once why they are not read

@@ -49,6 +49,7 @@ class Followup:
     note: str | None
     noted_by: str | None
     reported_in: int | None
+    updated_at: float = 0.0
 
 
 async def record_finished(db, game_id: int, room_id: str, state: dict, now: float) -> None:
@@ -106,10 +107,11 @@ class HistoryStore:
 
     # -- follow-up ------------------------------------------------------------------
 
-    async def followups(self, game_id: int) -> dict[int, Followup]:
-        rows = await fetch_all(self.store.conn, "SELECT game_id, seq, status, note, noted_by, reported_in "
-                               "FROM action_followups WHERE game_id = ?", (game_id,))
-        return {r[1]: Followup(*r) for r in rows}
+    async def followups(self, room_id: str) -> dict[tuple[int, int], Followup]:
+        """What became of the room's ideas so far, by (game id, idea number)."""
+        rows = await fetch_all(self.store.conn, "SELECT game_id, seq, status, note, noted_by, reported_in, "
+                               "updated_at FROM action_followups WHERE room_id = ?", (room_id,))
+        return {(r[0], r[1]): Followup(*r) for r in rows}
 
     async def set_followup(self, room_id: str, game_id: int, seq: int, status: str, note: str | None,
                            noted_by: str, reported_in: int | None, now: float) -> None:

@@ -1,4 +1,4 @@
-"""A room's history (issue 26, item 2): !historique, !synthese <n°> while kept and after, card rotation.
+"""Between sessions (issue 26): a room's history, card rotation, the follow-up of action ideas.
 
 The engine, the game commands, the history commands and the privacy purge on a real
 SQLite file, with a fake clock and a recording sender (no Matrix).
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.commands.followup import FollowUp
 from bot.commands.history import HistoryCommands, past_number
 from bot.commands.parsing import parse
 from bot.commands.play import GamePlay
@@ -19,7 +20,7 @@ from bot.commands.privacy import Privacy
 from bot.commands.router import Context, Router
 from bot.config import PrivacyConfig
 from bot.decks import load_library
-from bot.game import Settings, rotation
+from bot.game import Settings, followup, rotation
 from bot.game import events as ev
 from bot.messages.catalogue import Catalogue
 from bot.messages.narration import Narrator, RoomView
@@ -75,7 +76,14 @@ class Table:
         self.privacy.register(self.router)
         self.privacy.forget_hooks.append(self.history.forget)
         HistoryCommands(self.history, self.engine, narrator, view).register(self.router)
+        follow = FollowUp(self.history, self.engine, narrator, view, facilitator)  # real time, as games.ended_at
+        follow.register(self.router)
+        self.engine.decorate = follow.decorate
         return self
+
+    def on_disk(self, text: str) -> bool:
+        """``text`` anywhere in the data directory's files (database and write-ahead log)."""
+        return any(text.encode() in p.read_bytes() for p in self.data_dir.rglob("*") if p.is_file())
 
     async def close(self) -> None:
         self.engine.stop()
@@ -95,9 +103,10 @@ class Table:
         return "\n".join(body for _, body in self.sent[mark:])
 
     async def game(self, room: str, start: str = "!commencer dp-03", ideas: tuple[str, ...] = ("Idée A",),
-                   text: str = "Mon tour") -> str:
-        """A whole game, the card drawn by ``start``, ending with ``ideas`` at team level; its card id."""
-        await self.command(room, FAC, "!nouvelle")
+                   text: str = "Mon tour", before_end=None) -> str:
+        """A whole game, the card drawn by ``start``, ending with ``ideas`` (team level unless
+        "level:text"); ``before_end`` runs in its synthesis window. Returns the card id."""
+        self.lobby = await self.command(room, FAC, "!nouvelle")
         await self.command(room, ALICE, "!rejoindre")
         await self.command(room, BOB, "!rejoindre")
         await self.command(room, FAC, start)
@@ -112,9 +121,12 @@ class Table:
         await self.command(room, ALICE, "!oui")
         await self.command(room, BOB, "!oui")
         for idea in ideas:
-            await self.command(room, ALICE, f"!piste equipe {idea}")
+            level, _, idea_text = idea.rpartition(":")
+            await self.command(room, ALICE, f"!piste {level or 'equipe'} {idea_text}")
         await self.command(room, FAC, "!fin")
-        await self.command(room, FAC, "!fin")
+        if before_end is not None:
+            await before_end()
+        self.final = await self.command(room, FAC, "!fin")
         assert (await self.engine.state(room))[0] is None, "the game should be over"
         return card
 
@@ -225,5 +237,124 @@ async def test_history_in_every_language(tmp_path, lang, command, header):
         listing = await t.command(ROOM, BOB, command)
         assert header in listing
         assert LIBRARY.card("dp-03", lang).title in listing
+    finally:
+        await t.close()
+
+
+# --- follow-up of action ideas (item 1) ---------------------------------------------------
+
+async def test_follow_up_across_three_games_with_carry_over(table):
+    await table.game(ROOM, ideas=("Idée A", "Idée B", "individuel:Idée C"))
+    assert "Suivi des pistes" not in table.lobby  # nothing before the first game
+
+    # Game 2's lobby asks about game 1's ideas, by level, with their numbers.
+    table.now += timedelta(days=7)
+
+    async def report_game_1():
+        assert "C'est noté : piste n° 1, réalisée." in await table.command(ROOM, BOB, "!suivi 1 fait")
+        noted = await table.command(ROOM, ALICE, "!suivi 2 en cours On attend la réponse de la direction")
+        assert "piste n° 2, en cours : On attend la réponse de la direction" in noted
+        assert "piste n° 3, abandonnée" in await table.command(ROOM, FAC, "!suivi 3 abandonnée")
+
+    await table.game(ROOM, ideas=("Idée D",), before_end=report_game_1)
+    lobby = table.lobby.splitlines()
+    start = next(i for i, line in enumerate(lobby) if "Suivi des pistes de la séance du 02/03/2027" in line)
+    assert lobby[start + 1:start + 6] == ["Individuel", "3. Idée C", "Équipe / service / unité", "1. Idée A",
+                                          "2. Idée B"]
+    assert "!suivi <n°> fait" in table.lobby and "!suivi passer" in table.lobby
+    # Game 2's synthesis, message and file, has the follow-up section.
+    section = "Suivi des pistes de la séance du 02/03/2027"
+    assert section in table.final
+    assert "1. Idée A — **réalisée**" in table.final
+    assert "2. Idée B — **en cours** — _On attend la réponse de la direction_" in table.final
+    document = table.files[-1][2]
+    assert "## " + section in document and "3\\. Idée C — **abandonnée**" not in document
+    assert "3. Idée C — **abandonnée**" in document
+
+    # Game 3's lobby: game 2's idea, and game 1's idea still in progress (not the done or dropped ones).
+    table.now += timedelta(days=7)
+
+    async def report_game_3():
+        assert "piste n° 1.2, réalisée" in await table.command(ROOM, BOB, "!suivi 1.2 fait")
+
+    await table.game(ROOM, ideas=(), before_end=report_game_3)
+    assert "Suivi des pistes de la séance du 09/03/2027" in table.lobby
+    assert "1. Idée D" in table.lobby
+    assert "1.2. Idée B (en cours : On attend la réponse de la direction)" in table.lobby
+    assert "Idée A" not in table.lobby and "Idée C" not in table.lobby
+    assert "1.2. Idée B — **réalisée**" in table.final and "1. Idée D — **pas encore de nouvelles**" in table.final
+
+    # Game 4: Idée B, settled during game 3, is no longer carried.
+    await table.command(ROOM, FAC, "!nouvelle")
+    lobby = table.sent[-1][1]
+    assert "Idée B" not in lobby and "Suivi des pistes" not in lobby  # game 3 had no idea
+    listing = await table.command(ROOM, BOB, "!historique")
+    assert "3 pistes (2 réalisées depuis)" in listing.splitlines()[1]
+
+
+async def test_the_facilitator_can_skip_the_follow_up(table):
+    await table.game(ROOM, ideas=("Idée A",))
+
+    async def skip():
+        assert "Seule la personne qui anime" in await table.command(ROOM, BOB, "!suivi passer")
+        assert "pas de suivi des pistes pour cette séance" in await table.command(ROOM, FAC, "!suivi passer")
+
+    await table.game(ROOM, before_end=skip)
+    assert "Suivi des pistes" in table.lobby
+    assert "Suivi des pistes" not in table.final and "Suivi des pistes" not in table.files[-1][2]
+
+
+async def test_follow_up_answers_bad_input_with_its_right_form(table):
+    assert "aucune partie terminée" in await table.command(ROOM, BOB, "!suivi 1 fait")
+    await table.game(ROOM, ideas=("Idée A",))
+    for typed in ("!suivi", "!suivi fait", "!suivi 1", "!suivi 1 peut-être", "!suivi un fait"):
+        assert "!suivi <n°> fait" in await table.command(ROOM, BOB, typed), typed
+    assert "Je ne trouve pas la piste n° 9" in await table.command(ROOM, BOB, "!suivi 9 fait")
+    assert "Je ne trouve pas la piste n° 4.1" in await table.command(ROOM, BOB, "!suivi 4.1 fait")
+    long = "x" * 700
+    answer = await table.command(ROOM, BOB, f"!suivi 1 en cours {long}")
+    assert "les 500 premiers caractères" in answer
+
+
+async def test_follow_up_notes_go_with_forget_me_and_with_the_purge(table):
+    await table.game(ROOM, ideas=("Idée A", "Idée B"))
+    await table.command(ROOM, BOB, "!suivi 1 en cours NOTE-DE-BOB-Zq")
+    await table.command(ROOM, ALICE, "!suivi 2 en cours NOTE-D-ALICE-Wk")
+    assert table.on_disk("NOTE-DE-BOB-Zq") and table.on_disk("NOTE-D-ALICE-Wk")
+    await table.command(ROOM, BOB, "!oublie-moi confirmer")
+    assert not table.on_disk("NOTE-DE-BOB-Zq") and table.on_disk("NOTE-D-ALICE-Wk")
+    lobby = await table.command(ROOM, FAC, "!nouvelle")
+    assert "1. Idée A (en cours)" in lobby  # the status stays, the note went
+    await table.command(ROOM, FAC, "!annuler")
+    await table.privacy.purge_expired(now=table.now.timestamp() + 31 * 86400)
+    assert not table.on_disk("NOTE-D-ALICE-Wk") and not table.on_disk("Idée B")
+    assert "Je ne trouve pas la piste n° 2" in await table.command(ROOM, BOB, "!suivi 2 fait")
+
+
+@pytest.mark.parametrize("typed, status", [
+    ("2 fait", "done"), ("2 done", "done"), ("2 realizată", "done"), ("2 erledigt", "done"), ("2 έγινε", "done"),
+    ("2 en cours", "in_progress"), ("2 in progress", "in_progress"), ("2 în curs", "in_progress"),
+    ("2 in Arbeit", "in_progress"), ("2 σε εξέλιξη", "in_progress"),
+    ("2 abandonnée", "dropped"), ("2 dropped", "dropped"), ("2 abandonată", "dropped"),
+    ("2 aufgegeben", "dropped"), ("2 εγκαταλείφθηκε", "dropped"),
+])
+def test_status_words_of_every_language(typed, status):
+    report = followup.parse(typed)
+    assert (report.ref, report.status, report.note) == (followup.Ref(2), status, "")
+
+
+@pytest.mark.parametrize("lang, command, recall", [
+    ("en", "!follow-up 1 done", "Follow-up of the action ideas"),
+    ("ro", "!urmărire 1 realizată", "Urmărirea ideilor de acțiune"),
+    ("de", "!nachverfolgung 1 erledigt", "Nachverfolgung der Handlungsideen"),
+    ("el", "!παρακολούθηση 1 έγινε", "Παρακολούθηση των ιδεών δράσης"),
+])
+async def test_follow_up_in_every_language(tmp_path, lang, command, recall):
+    t = await Table(tmp_path, language=lang).open()
+    try:
+        await t.game(ROOM, ideas=("Idea A",))
+        await t.game(ROOM, before_end=lambda: t.command(ROOM, BOB, command))
+        assert recall in t.lobby and "1. Idea A" in t.lobby
+        assert recall in t.final
     finally:
         await t.close()
