@@ -146,6 +146,11 @@ async def test_a_trainer_sees_their_rooms_agenda_and_syntheses_in_a_direct_chat_
 
     # Nothing typed in the direct chat is stored.
     assert SECRET.encode() not in data_bytes(bot.config.data_dir)
+    assert b"Europe/Bucharest" in data_bytes(bot.config.data_dir)  # the zone, the one thing kept
+    # Forget me: the zone and the record of this chat go, and the bot leaves it.
+    await chat.ask("!oublie-moi", "j'oublie cette conversation")
+    await trainer.wait_membership(dm, bot_id, "leave")
+    assert b"Europe/Bucharest" not in data_bytes(bot.config.data_dir)
 
 
 async def test_a_direct_chat_from_someone_who_facilitates_nothing_gets_the_help_and_nothing_else(

@@ -78,11 +78,12 @@ class Bot:
         self.privacy = Privacy(config.privacy, store, self.engine, self.narrator, self.room_view, self.is_facilitator)
         self.privacy.register(self.router)
         self.privacy.forget_hooks.append(self.history.forget)
-        HistoryCommands(self.history, self.engine, self.narrator, self.room_view).register(self.router)
         followup = FollowUp(self.history, self.engine, self.narrator, self.room_view, self.is_facilitator)
         followup.register(self.router)
         self.engine.decorate = followup.decorate
-        self.direct = DirectChats(self, self.history)
+        HistoryCommands(self.history, self.engine, self.narrator, self.room_view,
+                        followup.section).register(self.router)
+        self.direct = DirectChats(self, self.history, followup.section)
         self.throttle = Throttle(config.privacy.commands_per_minute)
         self._told_unsigned: set[tuple[str, str]] = set()  # (room, user) told once why they are not read
 

@@ -15,6 +15,7 @@ from typing import Any
 from nio import MatrixRoom, RoomMessageText
 from nio.events import Event
 
+from bot.commands.history import Section
 from bot.commands.trainer import TrainerRoom
 from bot.commands.trainer_reports import Reports, RoomInfo
 from bot.matrix.content import read_message
@@ -28,17 +29,18 @@ log = logging.getLogger(__name__)
 class DirectChats:
     """The direct chats of one bot and the trainer's room that answers in them."""
 
-    def __init__(self, bot: Any, history: HistoryStore):
+    def __init__(self, bot: Any, history: HistoryStore, section: Section | None = None):
         # ``bot`` is the bot.app.bot.Bot being built (not imported: no cycle).
         self.bot = bot
         self.trainers = TrainerStore(bot.store)
         config = bot.config
         reports = Reports(history, ScheduleStore(bot.store), bot.engine, bot.narrator, bot.room_view,
-                          config.schedule.duration_minutes)
+                          config.schedule.duration_minutes, section)
         self.room = TrainerRoom(
             self.trainers, reports, bot.narrator, rooms=self.rooms, is_facilitator=bot.is_facilitator,
             send=bot.transport.send, send_file=bot.transport.send_file, prefix=config.prefix,
-            default_language=config.rooms.default_language, default_timezone=config.schedule.default_timezone)
+            default_language=config.rooms.default_language, default_timezone=config.schedule.default_timezone,
+            leave=bot.transport.leave)
 
     async def opened(self, room_id: str, inviter: str) -> None:
         """Before joining: the chat's first messages already belong to the trainer's room."""

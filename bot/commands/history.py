@@ -17,6 +17,8 @@ from bot.commands.router import Context, Handler, Router
 from bot.game import GameState
 from bot.game.params import CardRef, Term, count_term, params
 from bot.messages.catalogue import Catalogue
+from bot.messages.markdown import plain, to_html
+from bot.messages.render import Rendered
 from bot.messages.narration import Narrator, PerLanguage, RoomView
 from bot.runtime.engine import Engine, reply_tx_id
 from bot.store.history import HistoryEntry, HistoryStore
@@ -25,6 +27,8 @@ DAY_FORMATS = {"fr": "%d/%m/%Y", "en": "%Y-%m-%d", "ro": "%d.%m.%Y", "el": "%d/%
 # "!synthesis 3" or "!synthesis n°3" / "#3": a past game's number, never a summary paragraph.
 NUMBER = re.compile(r"(?:n°|no\.?|nr\.?|#)?\s*(\d{1,6})", re.I)
 MAX_LISTED = 30  # the latest games; older ones stay reachable by number
+# (room, game id, view) -> a Markdown section added below a game's synthesis, or None.
+Section = Callable[[str, int, RoomView], Awaitable["str | None"]]
 
 
 def local_day(moment: datetime | float | None, zone: str) -> PerLanguage:
@@ -68,7 +72,8 @@ class HistoryCommands:
     """``!history`` and the number form of ``!synthesis``."""
 
     def __init__(self, history: HistoryStore, engine: Engine, narrator: Narrator,
-                 views: Callable[[str], Awaitable[RoomView]]):
+                 views: Callable[[str], Awaitable[RoomView]], section: Section | None = None):
+        self.section = section  # what the final synthesis had below it (the follow-up of action ideas)
         self.history = history
         self.engine = engine
         self.narrator = narrator
@@ -115,6 +120,11 @@ class HistoryCommands:
                 erased=local_day(entry.erased_at, view.timezone)))
             return
         message, document = self.engine.synthesis.posts(view, GameState.from_dict(stored.state), final=True)
+        extra = await self.section(ctx.room_id, entry.game_id, view) if self.section else None
+        if extra:
+            message = self.narrator.renderer.join([message, Rendered(
+                "\n".join(plain(line) for line in extra.splitlines()), to_html(extra))])
+            document = {**document, "text": document["text"].rstrip("\n") + "\n\n" + extra}
         await self.engine.reply(ctx.room_id, message, ctx.event_id)
         await self.engine.outgoing.send_file(ctx.room_id, document["text"].encode("utf-8"), document["filename"],
                                              document["mimetype"], reply_tx_id(ctx.event_id, 1))

@@ -66,7 +66,8 @@ class TrainerRoom:
     def __init__(self, trainers: TrainerStore, reports: Reports, narrator: Narrator, *,
                  rooms: Callable[[], list[RoomInfo]], is_facilitator: Callable[[str, str], bool],
                  send: Send, send_file: SendFile, prefix: str, default_language: str, default_timezone: str,
-                 clock: Callable[[], datetime] | None = None):
+                 clock: Callable[[], datetime] | None = None, leave: Callable[[str], Awaitable[None]] | None = None):
+        self.leave = leave  # leaves a room (after !forget-me)
         self.trainers = trainers
         self.reports = reports
         self.narrator = narrator
@@ -95,6 +96,9 @@ class TrainerRoom:
         zone = await self.trainers.timezone(sender) or self.default_timezone
         view = RoomView(lang, self.prefix, lambda user: user, self.narrator.library, timezone=zone)
         answer = Answer(room_id, event_id, view, self.narrator, self.send, self.send_file)
+        if command.name == "forget_me":  # erasure is everyone's, facilitating or not
+            await self._forget_me(answer, room_id, sender)
+            return
         rooms = await self.facilitated(sender)
         if not rooms:
             await answer.say("help")  # someone who facilitates nothing: the help, nothing else
@@ -102,7 +106,6 @@ class TrainerRoom:
         handler = {
             "help": self._help, "privacy": self._privacy, "rooms": self._rooms, "agenda": self._agenda,
             "syntheses": self._syntheses, "export": self._export, "timezone": self._timezone,
-            "forget_me": self._forget_me,
         }.get(command.name)
         if handler is None:
             await answer.say("between.dm_elsewhere")
@@ -116,9 +119,12 @@ class TrainerRoom:
     async def _privacy(self, answer: Answer, sender: str, command: Command, rooms: list[RoomInfo]) -> None:
         await answer.say("between.dm_privacy")
 
-    async def _forget_me(self, answer: Answer, sender: str, command: Command, rooms: list[RoomInfo]) -> None:
-        await self.trainers.forget(sender)
+    async def _forget_me(self, answer: Answer, room_id: str, sender: str) -> None:
+        """The trainer's zone goes, and the record of this chat: the bot leaves it (invite it again to return)."""
         await answer.say("between.dm_forgotten")
+        await self.trainers.forget(sender, room_id)
+        if self.leave is not None:
+            await self.leave(room_id)
 
     async def _timezone(self, answer: Answer, sender: str, command: Command, rooms: list[RoomInfo]) -> None:
         if not command.args:

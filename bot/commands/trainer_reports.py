@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Awaitable, Callable
 
-from bot.commands.history import local_day, phrase
+from bot.commands.history import Section, local_day, phrase
 from bot.game import GameState
 from bot.game.folding import fold
 from bot.game.params import Term, count_term, params
@@ -50,7 +50,8 @@ class Reports:
     """Builds the trainer's answers from the store (no Matrix, no sending)."""
 
     def __init__(self, history: HistoryStore, schedules: ScheduleStore, engine: Engine, narrator: Narrator,
-                 views: Callable[[str], Awaitable[RoomView]], duration_minutes: int):
+                 views: Callable[[str], Awaitable[RoomView]], duration_minutes: int, section: Section | None = None):
+        self.section = section  # what each final synthesis had below it (the follow-up of action ideas)
         self.history = history
         self.schedules = schedules
         self.engine = engine
@@ -125,6 +126,10 @@ class Reports:
                 continue  # a schedule with no session left
         return lines, merge_calendars(calendars)
 
+    async def _with_section(self, document: str, room_id: str, game_id: int, view: RoomView) -> str:
+        extra = await self.section(room_id, game_id, view) if self.section else None
+        return document.rstrip("\n") + "\n\n" + extra if extra else document
+
     async def _kept(self, room_id: str) -> list[tuple[HistoryEntry, GameState]]:
         """The room's finished games whose texts are still kept, oldest first."""
         out = []
@@ -148,7 +153,8 @@ class Reports:
             entry, state = kept[-1]
             room_view = await self.views(room.room_id)
             document = self.engine.synthesis.posts(room_view, state, final=True)[1]
-            files.append((document["text"], f"{slug(room.name, room.room_id)}-{document['filename']}"))
+            text = await self._with_section(document["text"], room.room_id, entry.game_id, room_view)
+            files.append((text, f"{slug(room.name, room.room_id)}-{document['filename']}"))
             lines.append(("between.syntheses_line", params(
                 room=room.name, number=entry.number, date=local_day(entry.started_at, view.timezone))))
         return lines, files
@@ -159,6 +165,7 @@ class Reports:
         if not kept:
             return None
         room_view = await self.views(room.room_id)
-        parts = [self.engine.synthesis.markdown(room_view, state, final=True) for _, state in kept]
+        parts = [await self._with_section(self.engine.synthesis.markdown(room_view, state, final=True),
+                                          room.room_id, entry.game_id, room_view) for entry, state in kept]
         day = local_day(now, view.timezone).words("en")  # ISO form in a file name
         return "\n---\n\n".join(parts), f"{slug(room.name, room.room_id)}-{day}.md", len(parts)

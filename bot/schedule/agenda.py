@@ -20,8 +20,11 @@ from bot.schedule.recurrence import Recurrence
 def upcoming(schedules: Iterable[tuple[Hashable, Recurrence]], now: datetime,
              limit: int = 10) -> list[tuple[Hashable, datetime]]:
     """The next ``limit`` sessions after ``now`` of all ``schedules``, earliest first, with their key."""
-    streams = [((moment, index, key) for moment in rule.after(now))
-               for index, (key, rule) in enumerate(schedules)]
+    def stream(index: int, key: Hashable, rule: Recurrence):
+        # A function, not a generator expression in a loop: each stream keeps its own key.
+        return ((moment, index, key) for moment in rule.after(now))
+
+    streams = [stream(index, key, rule) for index, (key, rule) in enumerate(schedules)]
     return [(key, moment) for moment, _, key in islice(heapq.merge(*streams), limit)]
 
 

@@ -41,8 +41,10 @@ class TrainerStore:
             await db.execute("INSERT INTO trainer_settings(user_id, timezone) VALUES(?, ?) "
                              "ON CONFLICT(user_id) DO UPDATE SET timezone = excluded.timezone", (user_id, zone))
 
-    async def forget(self, user_id: str) -> None:
-        """``!forget-me`` in the direct chat: the trainer's settings go."""
+    async def forget(self, user_id: str, room_id: str) -> None:
+        """``!forget-me`` in the direct chat ``room_id``: the trainer's settings and that chat's record go."""
         async with self.store.transaction() as db:
             await db.execute("DELETE FROM trainer_settings WHERE user_id = ?", (user_id,))
+            await db.execute("DELETE FROM direct_rooms WHERE room_id = ?", (room_id,))
+        (await self.direct_rooms()).pop(room_id, None)
         await self.store.checkpoint()
