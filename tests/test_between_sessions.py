@@ -358,3 +358,8 @@ async def test_follow_up_in_every_language(tmp_path, lang, command, recall):
         assert recall in t.final
     finally:
         await t.close()
+
+
+async def test_privacy_says_what_is_kept_between_sessions(table):
+    answer = await table.command(ROOM, BOB, "!confidentialite")
+    assert answer.startswith("🔒") and "Entre les séances" in answer and "!oublie-moi" in answer.split("Entre")[1]
