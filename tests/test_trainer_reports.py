@@ -10,7 +10,8 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 from icalendar import Calendar
 
-from bot.commands.trainer import pick_room
+from bot.commands.parsing import parse
+from bot.commands.trainer import TrainerRoom, pick_room
 from bot.commands.trainer_reports import Reports, RoomInfo, slug
 from bot.decks import load_library
 from bot.game import Settings
@@ -25,6 +26,7 @@ from bot.store import Store
 from bot.store.games import GameStore
 from bot.store.history import HistoryStore
 from bot.store.schedules import ScheduleStore
+from bot.store.trainers import TrainerStore
 
 NORTH, SOUTH = "!north:example.org", "!south:example.org"
 FAC, ALICE, BOB = "@trainer:example.org", "@alice:example.org", "@bob:example.org"
@@ -146,3 +148,30 @@ def test_a_room_is_named_by_its_number_its_name_or_one_part_of_it():
     assert pick_room(rooms, "equipe nord").room_id == "!a" and pick_room(rooms, "SUD").room_id == "!b"
     assert pick_room(rooms, "équipe") is None  # two rooms: ambiguous
     assert slug("Équipe Nord", "!a") == "equipe-nord" and slug("💬", "!a").startswith("room-")
+
+
+@pytest.mark.parametrize("typed, header", [
+    ("!salons", "Les salons que vous animez"), ("!rooms", "The rooms you facilitate"),
+    ("!camere", "Camerele pe care le facilitați"), ("!räume", "Die Räume, die Sie moderieren"),
+    ("!αίθουσες", "Οι αίθουσες που συντονίζετε"),
+])
+async def test_the_trainers_room_answers_in_the_language_of_the_command(reports, typed, header):
+    sent: list[str] = []
+
+    async def send(room_id, content, tx_id):
+        sent.append(content["body"])
+        return "$" + tx_id
+
+    async def send_file(room_id, data, filename, mimetype, tx_id):
+        return "$" + tx_id
+
+    def room(user_is_facilitator: bool) -> TrainerRoom:
+        return TrainerRoom(TrainerStore(reports.history.store), reports, reports.narrator, rooms=lambda: ROOMS,
+                           is_facilitator=lambda room_id, user: user_is_facilitator, send=send,
+                           send_file=send_file, prefix="!", default_language="fr", default_timezone="Europe/Paris",
+                           clock=lambda: NOW)
+
+    await room(True).handle("!dm", FAC, "$1", parse(typed))
+    assert sent[-1].startswith("🗂️") and header in sent[-1] and "Équipe Nord" in sent[-1]
+    await room(False).handle("!dm", FAC, "$2", parse(typed))  # facilitates nothing now: the help only
+    assert header not in sent[-1] and "Réflex'tics" in sent[-1]

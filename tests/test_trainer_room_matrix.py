@@ -105,6 +105,17 @@ async def test_a_trainer_sees_their_rooms_agenda_and_syntheses_in_a_direct_chat_
     await owner.send(room, "!planifier mardi 14:00 Europe/Paris")
     await owner.wait_message(room, bot_id, "Planification n°", after=mark)
     await finished_game(bot, room, owner.user_id)
+    # The next lobby recalls the game's action idea; anyone reports on it.
+    mark = len(owner.messages)
+    await owner.send(room, "!nouvelle")
+    lobby = await owner.wait_message(room, bot_id, "Nouvelle partie", after=mark)
+    assert "Suivi des pistes de la séance du" in lobby.body and "1. Relire la charte du service" in lobby.body
+    mark = len(owner.messages)
+    await owner.send(room, "!suivi 1 en cours On relit en équipe")
+    await owner.wait_message(room, bot_id, "piste n° 1, en cours", after=mark)
+    mark = len(owner.messages)
+    await owner.send(room, "!annuler")
+    await owner.wait_message(room, bot_id, "annulée", after=mark)
 
     # The direct chat, opened as Element does.
     dm = await trainer.create_dm(bot_id)
