@@ -319,10 +319,11 @@ async def test_follow_up_answers_bad_input_with_its_right_form(table):
 async def test_follow_up_notes_go_with_forget_me_and_with_the_purge(table):
     await table.game(ROOM, ideas=("Idée A", "Idée B"))
     await table.command(ROOM, BOB, "!suivi 1 en cours NOTE-DE-BOB-Zq")
-    await table.command(ROOM, ALICE, "!suivi 2 en cours NOTE-D-ALICE-Wk")
+    await table.command(ROOM, ALICE, "!suivi 2 en cours NOTE-D-ALICE-Wk avec @bob:example.org")
     assert table.on_disk("NOTE-DE-BOB-Zq") and table.on_disk("NOTE-D-ALICE-Wk")
     await table.command(ROOM, BOB, "!oublie-moi confirmer")
     assert not table.on_disk("NOTE-DE-BOB-Zq") and table.on_disk("NOTE-D-ALICE-Wk")
+    assert not table.on_disk("@bob:example.org")  # named in Alice's note: now the pseudonym
     lobby = await table.command(ROOM, FAC, "!nouvelle")
     assert "1. Idée A (en cours)" in lobby  # the status stays, the note went
     await table.command(ROOM, FAC, "!annuler")

@@ -111,8 +111,15 @@ async def test_a_trainer_sees_their_rooms_agenda_and_syntheses_in_a_direct_chat_
     lobby = await owner.wait_message(room, bot_id, "Nouvelle partie", after=mark)
     assert "Suivi des pistes de la séance du" in lobby.body and "1. Relire la charte du service" in lobby.body
     mark = len(owner.messages)
-    await owner.send(room, "!suivi 1 en cours On relit en équipe")
+    note = await owner.send(room, "!suivi 1 en cours NOTE-On-relit-en-equipe")
     await owner.wait_message(room, bot_id, "piste n° 1, en cours", after=mark)
+    assert b"NOTE-On-relit-en-equipe" in data_bytes(bot.config.data_dir)
+    # Deleting the message deletes its note (the bot handles the room's events in order).
+    await owner.redact(room, note)
+    mark = len(owner.messages)
+    await owner.send(room, "!historique")
+    await owner.wait_message(room, bot_id, "Historique du salon", after=mark)
+    assert b"NOTE-On-relit-en-equipe" not in data_bytes(bot.config.data_dir)
     mark = len(owner.messages)
     await owner.send(room, "!annuler")
     await owner.wait_message(room, bot_id, "annulée", after=mark)

@@ -177,6 +177,7 @@ class Bot:
             # Never encrypted, and the homeserver lets only the author or a moderator
             # redact: whatever the bot kept of that message goes.
             await self.play.redacted(room.room_id, event.sender, event.redacts, event.event_id)
+            await self.history.redact_note(room.room_id, event.redacts)
             return
         if isinstance(event, UnknownEvent):
             await self._poll_answer(room, event)

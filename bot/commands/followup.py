@@ -187,7 +187,7 @@ class FollowUp:
         active, _ = await self.engine.state(ctx.room_id)
         async with self.engine.lock(ctx.room_id):
             await self.history.set_followup(ctx.room_id, entry.game_id, idea.seq, parsed.status, note or None,
-                                            ctx.sender, active, self.clock())
+                                            ctx.sender, active, self.clock(), ctx.event_id)
         item = fu.Item(parsed.ref, idea.level, idea.text, parsed.status, note or None)
         await self._answer(ctx, "between.followup_noted", params(number=str(parsed.ref), status=status_term(item)))
         if len(parsed.note) > fu.MAX_NOTE_CHARS:

@@ -75,8 +75,9 @@ class Privacy:
         self.views = views
         self.is_facilitator = is_facilitator
         self._task: asyncio.Task | None = None
-        # What else a person's erasure reaches (the follow-up notes of bot/store/history.py).
-        self.forget_hooks: list[Callable[[str, str], Awaitable[None]]] = []
+        # What else a person's erasure reaches (the follow-up notes of bot/store/history.py):
+        # called with the room, the person, and what turns their id or name in a text into the pseudonym.
+        self.forget_hooks: list[Callable[[str, str, Callable[[str], str]], Awaitable[None]]] = []
 
     def register(self, router: Router) -> None:
         router.add("privacy", self._privacy)
@@ -163,7 +164,7 @@ class Privacy:
                 changed += was_in
             await self.engine.games.rename_in_room(room_id, user, renamer.exact, renamer.anything)
             for hook in self.forget_hooks:
-                await hook(room_id, user)
+                await hook(room_id, user, renamer.within)
         log.info("Erased a user from %d games of %s", changed, room_id)
         return changed
 

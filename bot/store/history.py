@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Callable
 
 from bot.store.db import Store, fetch_all, fetch_one
 
@@ -73,7 +74,8 @@ async def on_purge(db, game_id: int, now: float, keep_records: bool) -> None:
     """Inside the purge of a game's texts: the follow-up notes go; the record stays or goes with it."""
     if keep_records:
         await db.execute("UPDATE room_history SET erased_at = ? WHERE game_id = ?", (now, game_id))
-        await db.execute("UPDATE action_followups SET note = NULL, noted_by = NULL WHERE game_id = ?", (game_id,))
+        await db.execute("UPDATE action_followups SET note = NULL, noted_by = NULL, note_ref = NULL "
+                         "WHERE game_id = ?", (game_id,))
     else:
         await db.execute("DELETE FROM room_history WHERE game_id = ?", (game_id,))
         await db.execute("DELETE FROM action_followups WHERE game_id = ?", (game_id,))
@@ -114,22 +116,37 @@ class HistoryStore:
         return {(r[0], r[1]): Followup(*r) for r in rows}
 
     async def set_followup(self, room_id: str, game_id: int, seq: int, status: str, note: str | None,
-                           noted_by: str, reported_in: int | None, now: float) -> None:
+                           noted_by: str, reported_in: int | None, now: float, ref: str = "") -> None:
+        """What became of idea ``seq`` of ``game_id``; ``ref`` is the command's event (its deletion takes the note)."""
         assert status in STATUSES
         async with self.store.transaction() as db:
             await db.execute(
-                "INSERT INTO action_followups(game_id, seq, room_id, status, note, noted_by, reported_in, updated_at) "
-                "VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(game_id, seq) DO UPDATE SET status = excluded.status, "
-                "note = excluded.note, noted_by = excluded.noted_by, reported_in = excluded.reported_in, "
-                "updated_at = excluded.updated_at",
-                (game_id, seq, room_id, status, note, noted_by if note else None, reported_in, now),
+                "INSERT INTO action_followups(game_id, seq, room_id, status, note, noted_by, note_ref, reported_in, "
+                "updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(game_id, seq) DO UPDATE SET "
+                "status = excluded.status, note = excluded.note, noted_by = excluded.noted_by, "
+                "note_ref = excluded.note_ref, reported_in = excluded.reported_in, updated_at = excluded.updated_at",
+                (game_id, seq, room_id, status, note, noted_by if note else None, ref if note else None,
+                 reported_in, now),
             )
 
-    async def forget(self, room_id: str, user: str) -> None:
-        """``!forget-me``: the person's notes go (the status they reported stays, unsigned)."""
+    async def redact_note(self, room_id: str, ref: str) -> None:
+        """The message that gave a note was deleted: the note goes (the status stays)."""
         async with self.store.transaction() as db:
-            await db.execute("UPDATE action_followups SET note = NULL, noted_by = NULL "
+            cur = await db.execute("UPDATE action_followups SET note = NULL, noted_by = NULL, note_ref = NULL "
+                                   "WHERE room_id = ? AND note_ref = ?", (room_id, ref))
+            changed = cur.rowcount
+        if changed:
+            await self.store.checkpoint()
+
+    async def forget(self, room_id: str, user: str, rename: Callable[[str], str] = lambda text: text) -> None:
+        """``!forget-me``: the person's notes go (the status stays); others' notes name them no more."""
+        async with self.store.transaction() as db:
+            await db.execute("UPDATE action_followups SET note = NULL, noted_by = NULL, note_ref = NULL "
                              "WHERE room_id = ? AND noted_by = ?", (room_id, user))
+            rows = await fetch_all(db, "SELECT game_id, seq, note FROM action_followups "
+                                   "WHERE room_id = ? AND note IS NOT NULL", (room_id,))
+            await db.executemany("UPDATE action_followups SET note = ? WHERE game_id = ? AND seq = ?",
+                                 [(rename(note), game_id, seq) for game_id, seq, note in rows if rename(note) != note])
         await self.store.checkpoint()
 
 

@@ -178,8 +178,8 @@ MIGRATIONS: list[Migration] = [
             UNIQUE (room_id, number)
         );
         -- What became of a finished game's action idea (seq: its number in that game).
-        -- The note and its author go with the game's texts (retention, purge, forget-me),
-        -- the status stays for the counts.
+        -- The note, its author and its message (note_ref: deleting it deletes the note)
+        -- go with the game's texts (retention, purge, forget-me), the status stays.
         CREATE TABLE action_followups (
             game_id INTEGER NOT NULL,
             seq INTEGER NOT NULL,
@@ -187,6 +187,7 @@ MIGRATIONS: list[Migration] = [
             status TEXT NOT NULL,
             note TEXT,
             noted_by TEXT,
+            note_ref TEXT,
             reported_in INTEGER,
             updated_at REAL NOT NULL,
             PRIMARY KEY (game_id, seq)
