@@ -364,3 +364,27 @@ async def test_follow_up_in_every_language(tmp_path, lang, command, recall):
 async def test_privacy_says_what_is_kept_between_sessions(table):
     answer = await table.command(ROOM, BOB, "!confidentialite")
     assert answer.startswith("🔒") and "Entre les séances" in answer and "!oublie-moi" in answer.split("Entre")[1]
+
+
+async def test_games_finished_before_the_upgrade_join_the_history(tmp_path):
+    t = await Table(tmp_path).open()
+    await t.game(ROOM, ideas=("A", "B", "politique:C"))
+    await t.game(ROOM, start="!commencer dp-04", ideas=())
+    await t.engine.games.purge(game_ids=[2])
+    # As a database of the version before: without migration 6's tables.
+    async with t.store.transaction() as db:
+        for table in ("room_history", "action_followups", "trainer_settings", "direct_rooms"):
+            await db.execute(f"DROP TABLE {table}")
+        await db.execute("PRAGMA user_version = 5")
+    await t.close()
+
+    store = await Store.open(tmp_path / "reflextics.db")
+    try:
+        first, second = await HistoryStore(store).room(ROOM)
+        assert (first.number, first.card_id, first.players, first.levels, first.erased_at) == (
+            1, "dp-03", 2, {"team": 2, "policy": 1}, None)
+        assert first.started_at is not None
+        assert (second.number, second.card_id, second.players, second.erased_at is not None) == (2, None, 2, True)
+        assert await HistoryStore(store).played_cards(ROOM) == {"dp-03": 1}
+    finally:
+        await store.close()

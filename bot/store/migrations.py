@@ -193,6 +193,20 @@ MIGRATIONS: list[Migration] = [
             PRIMARY KEY (game_id, seq)
         );
         CREATE INDEX action_followups_room ON action_followups(room_id);
+        -- The games finished before this version join the history (a purged one without its card).
+        INSERT INTO room_history(game_id, room_id, number, card_id, theme, started_at, ended_at, players, levels,
+                                 erased_at)
+        SELECT id, room_id, ROW_NUMBER() OVER (PARTITION BY room_id ORDER BY id),
+               json_extract(state, '$.card_id'), json_extract(state, '$.theme'),
+               COALESCE(json_extract(state, '$.started'), json_extract(state, '$.created')),
+               COALESCE(ended_at, updated_at),
+               CASE WHEN purged THEN COALESCE(json_extract(state, '$.players'), 0)
+                    ELSE json_array_length(COALESCE(json_extract(state, '$.participants'), '[]')) END,
+               CASE WHEN purged THEN '{}' ELSE COALESCE((SELECT json_group_object(level, n) FROM (
+                   SELECT json_extract(value, '$.level') AS level, COUNT(*) AS n
+                   FROM json_each(games.state, '$.actions') GROUP BY level)), '{}') END,
+               CASE WHEN purged THEN COALESCE(ended_at, updated_at) END
+        FROM games WHERE active = 0 AND json_extract(state, '$.phase') = 'finished';
         -- A trainer's own time zone for their direct chat with the bot (!timezone).
         CREATE TABLE trainer_settings (
             user_id TEXT PRIMARY KEY,
