@@ -145,6 +145,7 @@ def test_upcoming_merges_in_time_order_and_merge_keeps_each_zone_once():
 def test_a_room_is_named_by_its_number_its_name_or_one_part_of_it():
     rooms = [RoomInfo("!a", "Équipe Nord", frozenset()), RoomInfo("!b", "Équipe Sud", frozenset())]
     assert pick_room(rooms, "2").room_id == "!b" and pick_room(rooms, "3") is None
+    assert pick_room(rooms, "٢").room_id == "!b" and pick_room(rooms, "⁵") is None  # never a crash
     assert pick_room(rooms, "equipe nord").room_id == "!a" and pick_room(rooms, "SUD").room_id == "!b"
     assert pick_room(rooms, "équipe") is None  # two rooms: ambiguous
     assert slug("Équipe Nord", "!a") == "equipe-nord" and slug("💬", "!a").startswith("room-")

@@ -46,6 +46,7 @@ class Bot:
         self.catalogue = catalogue or Catalogue.load(default_language=config.rooms.default_language)
         self.renderer = Renderer(self.catalogue)
         self.transport = MatrixTransport(config.matrix, config.data_dir, store)
+        self.transport.refused_notice = self._refused_notice
         self.router = Router(config.prefix)
         self.router.add("help", self._help)
         self._run_task: asyncio.Task | None = None
@@ -247,6 +248,11 @@ class Bot:
             self._told_unsigned.add((room.room_id, event.sender))
             await self._tell(room.room_id, "encryption.unsigned_device", event.sender)
         return bool(signed)
+
+    async def _refused_notice(self, room_id: str) -> dict:
+        """What a room reads instead of a message the homeserver refused for good."""
+        return self.renderer.render_in(await self.room_languages(room_id), "delivery.refused",
+                                       prefix=self.config.prefix).content()
 
     async def _tell(self, room_id: str, key: str, user_id: str) -> None:
         view = await self.room_view(room_id)

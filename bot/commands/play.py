@@ -10,7 +10,7 @@ import random
 from typing import Awaitable, Callable
 
 from bot.commands.parsing import Command
-from bot.game.folding import fold
+from bot.game.folding import ascii_digits, digit_sign, fold, read_int
 from bot.decks import DeckError, Library, card_to_dict, parse_card_message
 from bot.runtime.engine import Engine
 from bot.game import describe, list_actions, rotation
@@ -44,7 +44,10 @@ USAGE_PARAMS = {"game.extend_range": (("minimum", 1), ("maximum", 60))}
 
 
 def parse_level(word: str) -> str | None:
-    return _LEVELS.get(fold(word).strip(".:"))
+    """The level ``word`` names, in words or as its number 1-4 in any script's digits (``٢``, ``２``)."""
+    if digit_sign(word):
+        return None
+    return _LEVELS.get(ascii_digits(fold(word)).strip(".:"))
 
 
 def event_for(command: Command, sender: str, ref: str = "") -> ev.Event | str:
@@ -67,7 +70,7 @@ def event_for(command: Command, sender: str, ref: str = "") -> ev.Event | str:
         return ev.AddAction(sender, level, text, ref) if text else "game.action_empty"
     if name == "extend":
         words = command.words
-        minutes = int(words[0]) if len(words) == 1 and words[0].isdigit() and len(words[0]) < 4 else None
+        minutes = read_int(words[0]) if len(words) == 1 and len(words[0]) < 4 else None
         if minutes is None or not 1 <= minutes <= 60:
             return "game.extend_range"
         return ev.Extend(sender, minutes)

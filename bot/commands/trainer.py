@@ -18,7 +18,7 @@ from typing import Awaitable, Callable
 
 from bot.commands.parsing import Command
 from bot.commands.trainer_reports import Reports, RoomInfo
-from bot.game.folding import fold
+from bot.game.folding import fold, read_int
 from bot.messages.narration import Narrator, RoomView
 from bot.messages.render import Rendered
 from bot.runtime.engine import reply_tx_id
@@ -172,8 +172,9 @@ class TrainerRoom:
 def pick_room(rooms: list[RoomInfo], typed: str) -> RoomInfo | None:
     """A room by its number in ``!rooms``, its exact name, or the one name containing what was typed."""
     typed = typed.strip()
-    if typed.isdigit():
-        index = int(typed) - 1
+    number = read_int(typed)  # any script's digits; "⁵" is no number (and int() would refuse it)
+    if number is not None:
+        index = number - 1
         return rooms[index] if 0 <= index < len(rooms) else None
     wanted = fold(typed)
     exact = [r for r in rooms if fold(r.name) == wanted]

@@ -9,17 +9,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bot.game.folding import fold
+from bot.game.folding import ascii_digits, fold
 from bot.decks import model
 
 
 def _words(text: str) -> tuple[str, ...]:
-    return tuple(re.findall(r"[a-z0-9]+", fold(text)))
+    return tuple(re.findall(r"[a-z0-9]+", ascii_digits(fold(text))))
 
 
 def _id_key(text: str) -> tuple[str, ...]:
     # "DP-01", "dp 1" and "dp1" all name dp-01: letters and numbers, zeros dropped.
-    return tuple(str(int(p)) if p.isdigit() else p for p in re.findall(r"[a-z]+|\d+", fold(text)))
+    parts = re.findall(r"[a-z]+|[0-9]+", ascii_digits(fold(text)))
+    return tuple(str(int(p)) if p.isdigit() else p for p in parts)
 
 
 def _same_word(typed: str, word: str) -> bool:

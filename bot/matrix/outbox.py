@@ -3,6 +3,13 @@
 A transaction id fixed by what caused a message (the command's event id, a
 timer's sequence number) makes a replay after a crash send nothing new: Synapse
 answers a repeated ``tx_id`` with the first event's id. Retries reuse it too.
+
+Every message goes through here, so here the size rule holds (``size.py``): a
+message too big for the homeserver is sent in parts cut at its sections, each
+with a transaction id derived from the message's. A send the homeserver refuses
+for good (a 4xx other than a rate limit) is never retried and never raised: it is
+logged once and replaced by a short notice, so that no message can block a room
+(the engine's outbox moves on; the same holds for one stuck there by an older version).
 """
 
 from __future__ import annotations
@@ -10,34 +17,95 @@ from __future__ import annotations
 import io
 import logging
 import secrets
+from typing import Awaitable, Callable
 
-from nio import AsyncClient, RoomSendError, UploadError
+from nio import AsyncClient, ErrorResponse, RoomSendError, UploadError
 
+from bot.matrix import size
 from bot.matrix.retry import MatrixError, Retrier
 
 log = logging.getLogger(__name__)
 
 
+# What a room receives instead of a message the homeserver refused: content, or None.
+Notice = Callable[[str], Awaitable[dict | None]]
+
+
+class Refused(MatrixError):
+    """The homeserver refused a request for good: sending it again cannot help."""
+
+    def __init__(self, what: str, error: ErrorResponse):
+        super().__init__(f"{what} refused: {error.status_code} (HTTP {http_status(error)})")
+        self.status_code = error.status_code
+
+
+def http_status(error: ErrorResponse) -> int:
+    return getattr(getattr(error, "transport_response", None), "status", 0) or 0
+
+
+def permanent(error: ErrorResponse) -> bool:
+    """A refusal that holds whatever we do: a 4xx, but not a rate limit nor a lost login."""
+    status = http_status(error)
+    if error.status_code in ("M_LIMIT_EXCEEDED", "M_UNKNOWN_TOKEN") or status in (401, 429):
+        return False
+    return 400 <= status < 500 or (status == 0 and str(error.status_code or "").startswith("M_"))
+
+
 class Outbox:
     """Sends events and files for one logged-in client."""
 
-    def __init__(self, client: AsyncClient, retry: Retrier, send_retries: int):
+    def __init__(self, client: AsyncClient, retry: Retrier, send_retries: int, notice: Notice | None = None):
         self.client = client
         self.retry = retry
         self.attempts = send_retries + 1
+        self.notice = notice
 
     async def send(self, room_id: str, content: dict, tx_id: str | None = None,
                    event_type: str = "m.room.message") -> str:
-        """Send an event (encrypted in an encrypted room) and return its id."""
-        tx_id = tx_id or secrets.token_hex(16)
+        """Send an event (encrypted in an encrypted room) and return its id (its first part's).
 
+        A message too big is sent in parts; one the homeserver refuses for good is
+        replaced by the notice (its id returned, or "" when none could be posted).
+        """
+        tx_id = tx_id or secrets.token_hex(16)
+        splittable = event_type == "m.room.message" and isinstance(content.get("body"), str)
+        parts = size.split(room_id, event_type, content) if splittable else [content]
+        first = ""
+        for index, part in enumerate(parts):
+            # Part 0 keeps the message's id: a message that fits is sent exactly as before.
+            part_tx = tx_id if index == 0 else f"{tx_id}.{index}"
+            try:
+                event_id = await self._send_one(room_id, part, part_tx, event_type)
+            except Refused as refusal:
+                event_id = await self._instead(room_id, refusal, f"{part_tx}.refused")
+            first = first or event_id
+        return first
+
+    async def _send_one(self, room_id: str, content: dict, tx_id: str, event_type: str) -> str:
         def attempt():
             return self.client.room_send(room_id, event_type, content, tx_id=tx_id, ignore_unverified_devices=True)
 
         resp = await self.retry.request(f"Sending to {room_id}", attempt, self.attempts)
         if isinstance(resp, RoomSendError):
+            if permanent(resp):
+                raise Refused(f"A message to {room_id}", resp)
             raise MatrixError(f"send refused in {room_id}: {resp.status_code}")
         return resp.event_id
+
+    async def _instead(self, room_id: str, refusal: Refused, tx_id: str) -> str:
+        """The notice in place of a refused message; one warning says what happened (no content)."""
+        content = await self.notice(room_id) if self.notice is not None else None
+        if content is None:
+            log.warning("%s; dropped it", refusal)
+            return ""
+        try:
+            event_id = await self._send_one(room_id, content, tx_id, "m.room.message")
+        except Refused as again:
+            log.warning("%s; the notice replacing it was refused too (%s); dropped both",
+                        refusal, again.status_code)
+            return ""
+        log.warning("%s; posted a short notice instead", refusal)
+        return event_id
 
     async def upload(self, data: bytes, filename: str, mimetype: str, encrypt: bool) -> dict:
         """Upload a file; returns the ``url`` or ``file`` part of an m.file content."""
@@ -56,6 +124,8 @@ class Outbox:
             error_of=lambda r: r[0] if isinstance(r[0], UploadError) else None,
         )
         if isinstance(resp, UploadError):
+            if permanent(resp):
+                raise Refused("An upload", resp)
             raise MatrixError(f"upload refused: {resp.status_code}")
         if encrypt:
             # The key and hashes travel only inside the (encrypted) event.
@@ -76,5 +146,8 @@ class Outbox:
             "info": {"mimetype": mimetype, "size": len(data)},
             "m.mentions": {},
         }
-        content.update(await self.upload(data, filename, mimetype, encrypt=room.encrypted))
+        try:
+            content.update(await self.upload(data, filename, mimetype, encrypt=room.encrypted))
+        except Refused as refusal:  # e.g. a file over the homeserver's max_upload_size
+            return await self._instead(room_id, refusal, f"{tx_id or secrets.token_hex(16)}.refused")
         return await self.send(room_id, content, tx_id)

@@ -35,7 +35,7 @@ from bot.config import MatrixConfig
 from bot.matrix.cross_signing import Outcome, ensure_cross_signing
 from bot.matrix.keys import LateKeys, maintain_keys
 from bot.matrix.login import Login
-from bot.matrix.outbox import Outbox
+from bot.matrix.outbox import Notice, Outbox
 from bot.matrix.recovery import KeyRecovery, accept_keys_forwarded_by_their_sender
 from bot.matrix.backfill import page_back
 from bot.matrix.device_trust import DeviceTrust
@@ -98,6 +98,8 @@ class MatrixTransport:
         # nio neither records nor reports in power levels.
         self.creators: dict[str, frozenset[str]] = {}
         self.direct_invites: dict[str, str] = {}  # room -> inviter, for invites marked is_direct
+        # What a room gets instead of a message the homeserver refuses for good (see outbox.py).
+        self.refused_notice: Notice | None = None
 
     @property
     def user_id(self) -> str:
@@ -131,7 +133,7 @@ class MatrixTransport:
         # signed) and before the first sync, so "ready" means "signed".
         self.cross_signing = await ensure_cross_signing(self.client, self.config, self.files, self.retry)
         self.client.add_to_device_callback(self.late.on_room_key, (RoomKeyEvent, ForwardedRoomKeyEvent))
-        self.outbox = Outbox(self.client, self.retry, self.config.send_retries)
+        self.outbox = Outbox(self.client, self.retry, self.config.send_retries, self._notice)
         log.info("Logged in as %s, device %s", self.config.user_id, self.client.device_id)
 
     def stop(self) -> None:
@@ -362,6 +364,9 @@ class MatrixTransport:
                                         self.config.send_retries + 1)
         if isinstance(resp, RoomLeaveError):
             log.warning("Could not leave %s: %s", room_id, resp.status_code)
+
+    async def _notice(self, room_id: str) -> dict | None:
+        return await self.refused_notice(room_id) if self.refused_notice is not None else None
 
     async def send(self, room_id: str, content: dict, tx_id: str | None = None,
                    event_type: str = "m.room.message") -> str:

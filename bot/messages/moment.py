@@ -11,6 +11,8 @@ message follows it, in order: the synthesis file, the vote's poll.
 The resources of a theme are one part of that message (the guide's longest theme
 is about 8,500 characters): one step, one message. Only resources longer than
 :data:`~bot.messages.narration.MAX_MESSAGE_CHARS` would be split at their sections, into a message each.
+Whatever the size, the sending layer (bot/matrix/size.py) cuts a message the
+homeserver would refuse.
 """
 
 from __future__ import annotations

@@ -19,8 +19,10 @@ from bot.messages.catalogue import Catalogue
 from bot.messages import notify
 from bot.messages.render import Html, Mention, Rendered, Renderer, bilingual, escape, pill
 
-# The longest message body we post in one piece (with its HTML and encryption, well
-# under Matrix's 64 KiB per event); longer resources are split between sections.
+# Resources longer than this are posted as several messages, whole sections each, so
+# that a bilingual room gets the same sections side by side. A readability choice,
+# not the homeserver's size limit: that one is enforced for every message where
+# messages are sent (bot/matrix/size.py), measured in encrypted bytes.
 MAX_MESSAGE_CHARS = 16000
 
 
@@ -248,4 +250,6 @@ class _Block:
     @staticmethod
     def message(blocks: list["_Block"], msgtype: str = "m.notice") -> Rendered:
         body = "\n\n".join(b.text for b in blocks)
-        return Rendered(body[:MAX_MESSAGE_CHARS], "".join(b.html for b in blocks), (), msgtype)
+        # Never cut here: the plain body says what the HTML says (the sending layer
+        # splits a message too big for the homeserver at its blocks).
+        return Rendered(body, "".join(b.html for b in blocks), (), msgtype)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.game.folding import fold
+from bot.game.folding import digit_sign, fold, read_int
 from bot.schedule.recurrence import Recurrence, ScheduleError, canonical_zone
 
 WEEKDAYS = {
@@ -109,6 +109,9 @@ def parse_schedule(text: str, now: datetime, default_zone: str, language: str = 
     """The schedule in ``text``; ``now`` (aware) dates it. Raises :class:`ScheduleError`."""
     if now.tzinfo is None:
         raise ValueError("now must carry a time zone")
+    sign = digit_sign(text)
+    if sign is not None:  # "14⁵" is no time and "⁵ fois" no count (folding would read them as 5)
+        raise ScheduleError("schedule.error.unknown_word", word=sign[:40])
     theme = None
     found = _THEME.search(text)
     if found:
@@ -129,8 +132,8 @@ def parse_schedule(text: str, now: datetime, default_zone: str, language: str = 
             interval = _number(after)
             i += 3
             continue
-        if word == "count" and after.isdigit():
-            count = int(after)
+        if word == "count" and read_int(after) is not None:
+            count = read_int(after)
             i += 2
             continue
         if word in ("until", "from"):
@@ -195,7 +198,7 @@ def _as_typed(text: str, word: str) -> str:
 
 
 def _number(word: str) -> int:
-    value = int(word) if word.isdigit() else NUMBERS.get(word)
+    value = read_int(word) if read_int(word) is not None else NUMBERS.get(word)
     if value is None:
         raise ScheduleError("schedule.error.unknown_word", word=word[:40])
     return value
