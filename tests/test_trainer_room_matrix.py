@@ -105,6 +105,10 @@ async def test_a_trainer_sees_their_rooms_agenda_and_syntheses_in_a_direct_chat_
     await owner.send(room, "!planifier mardi 14:00 Europe/Paris")
     await owner.wait_message(room, bot_id, "Planification n°", after=mark)
     await finished_game(bot, room, owner.user_id)
+    mark = len(owner.messages)
+    await owner.send(room, "!aide")
+    help_ = await owner.wait_message(room, bot_id, "Commandes", after=mark)
+    assert "Entre les séances" in help_.body and "!historique" in help_.body  # one message, both parts
     # The next lobby recalls the game's action idea; anyone reports on it.
     mark = len(owner.messages)
     await owner.send(room, "!nouvelle")
