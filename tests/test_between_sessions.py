@@ -201,6 +201,7 @@ async def test_synthese_with_text_still_amends_and_alone_still_shows_the_draft(t
     assert "Aucune partie" not in await table.command(ROOM, BOB, "!synthese")
     assert past_number("12") == 12 and past_number("#3") == 3 and past_number("n° 4") == 4
     assert past_number("2 pistes retenues") is None and past_number("") is None
+    assert past_number("٣") == 3 and past_number("⁵") is None and past_number("non") is None
 
 
 async def test_cards_of_a_theme_are_not_drawn_again_until_all_were_played(table):
@@ -340,6 +341,7 @@ async def test_follow_up_notes_go_with_forget_me_and_with_the_purge(table):
     ("2 aufgegeben", "dropped"), ("2 εγκαταλείφθηκε", "dropped"),
 ])
 def test_status_words_of_every_language(typed, status):
+    assert followup.parse("٢.١ fait").ref == followup.Ref(1, 2) and followup.parse("⁵ fait") == "between.followup_usage"
     report = followup.parse(typed)
     assert (report.ref, report.status, report.note) == (followup.Ref(2), status, "")
 

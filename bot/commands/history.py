@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.commands.router import Context, Handler, Router
 from bot.game import GameState
+from bot.game.folding import read_int
 from bot.game.params import CardRef, Term, count_term, params
 from bot.messages.catalogue import Catalogue
 from bot.messages.markdown import plain, to_html
@@ -25,7 +26,7 @@ from bot.store.history import HistoryEntry, HistoryStore
 
 DAY_FORMATS = {"fr": "%d/%m/%Y", "en": "%Y-%m-%d", "ro": "%d.%m.%Y", "el": "%d/%m/%Y", "de": "%d.%m.%Y"}
 # "!synthesis 3" or "!synthesis n°3" / "#3": a past game's number, never a summary paragraph.
-NUMBER = re.compile(r"(?:n°|no\.?|nr\.?|#)?\s*(\d{1,6})", re.I)
+NUMBER = re.compile(r"(?:n°|no\.?|nr\.?|αρ\.?|#)?\s*(\w{1,6})", re.I)
 MAX_LISTED = 30  # the latest games; older ones stay reachable by number
 # (room, game id, view) -> a Markdown section added below a game's synthesis, or None.
 Section = Callable[[str, int, RoomView], Awaitable["str | None"]]
@@ -44,7 +45,7 @@ def local_day(moment: datetime | float | None, zone: str) -> PerLanguage:
 def past_number(args: str) -> int | None:
     """The game number in ``!synthesis <n°>``, or None when the text is a summary paragraph."""
     match = NUMBER.fullmatch(args.strip())
-    return int(match.group(1)) if match else None
+    return read_int(match.group(1)) if match else None  # any script's digits, as people type them
 
 
 def phrase(catalogue: Catalogue, prefix: str, key: str, **values: object) -> PerLanguage:

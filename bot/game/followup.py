@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.game.folding import fold
+from bot.game.folding import fold, read_int
 from bot.game.state import LEVELS
 
 PENDING, IN_PROGRESS, DONE, DROPPED = "pending", "in_progress", "done", "dropped"
@@ -29,7 +29,7 @@ STATUS_WORDS: dict[str, tuple[str, ...]] = {
               "ακυρωθηκε"),
 }
 SKIP_WORDS = ("passer", "skip", "omite", "sari", "uberspringen", "ueberspringen", "παραλειψη")
-_REF = re.compile(r"(?:n°|no\.?|nr\.?|αρ\.?|#)?\s*(?:(\d{1,6})[.:/])?(\d{1,4})", re.I)
+_REF = re.compile(r"(?:n°|no\.?|nr\.?|αρ\.?|#)?\s*(?:(\w{1,6})[.:/])?(\w{1,4})", re.I)
 
 
 @dataclass(frozen=True)
@@ -71,9 +71,12 @@ def parse(args: str) -> Report | str:
     if fold(words[0]) in SKIP_WORDS and len(words) == 1:
         return "skip"
     match = _REF.fullmatch(words[0])
-    if match is None:
+    # Any script's digits, as people type them (read_int refuses "⁵" and other digit-like signs).
+    seq = read_int(match.group(2)) if match else None
+    game = read_int(match.group(1)) if match and match.group(1) else None
+    if seq is None or (match.group(1) and game is None):
         return "between.followup_usage"
-    ref = Ref(int(match.group(2)), int(match.group(1)) if match.group(1) else None)
+    ref = Ref(seq, game)
     rest = args.strip()[len(words[0]):].strip()
     folded = [fold(w) for w in rest.split()]
     for status, phrases in STATUS_WORDS.items():
