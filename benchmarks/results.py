@@ -8,7 +8,7 @@ what machine and under what load, so any figure can be traced to its run.
 
 The README's Performance table is this module's output for one plain run, pasted
 between ``<!-- bench-table: FILE -->`` and ``<!-- /bench-table -->``;
-``tests/test_bench_results.py`` checks that it is exactly that file's table::
+``tests/project/test_bench_results.py`` checks that it is exactly that file's table::
 
     .venv/bin/python -m benchmarks.results benchmarks/results/2026-12-01-abc123def456.json
 """

@@ -23,7 +23,7 @@ from bot.store.games import GameStore
 
 # Long steps, as in production but longer: nothing comes due while the bench runs.
 SETTINGS = Settings(card_seconds=3600, turn_seconds=3600, resources_seconds=3600, actions_seconds=3600,
-                    synthesis_seconds=3600, reminder_seconds=300, silence_seconds=1800)
+                    amend_seconds=3600, reminder_seconds=300, silence_seconds=1800)
 STAGES = ("card", "round", "resources", "actions", "synthesis")
 
 

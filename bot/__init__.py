@@ -1,7 +1,7 @@
 """Réflex'tics: a Matrix bot that narrates the DLiS reflective card game.
 
 The packages, from the pure core up (each may import only those listed before it,
-and the standard library; ``tests/test_layout.py`` checks it):
+and the standard library; ``tests/project/test_layout.py`` checks it):
 
 - ``game``, ``schedule``, ``decks``: the pure core (rules, recurrence, card decks);
 - ``config``: the YAML configuration, typed and validated;

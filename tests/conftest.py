@@ -1,12 +1,28 @@
-"""Fixtures: one real Synapse for the session, players and bots per test."""
+"""Fixtures: one real Synapse for the session, players and bots per test.
+
+Helpers shared by several test modules live in ``tests/helpers/``; a test module
+never imports another test module. A test that needs Synapse carries the ``synapse``
+marker and sits in a module named ``test_<topic>_synapse.py``, which holds nothing
+else: collection stops with the list of tests that break that rule, so
+``-m "not synapse"`` and ``--ignore-glob='*_synapse.py'`` select the same tests.
+"""
 
 from __future__ import annotations
 
 import pytest
 
+from bot.decks import load_library
 from bot.devtools.homeserver import LocalSynapse
-from tests.foreign_client import ForeignClient
-from tests.harness import Bots, Player, unique
+from tests.helpers.foreign_client import ForeignClient
+from tests.helpers.harness import Bots, Player, unique
+
+
+@pytest.fixture(scope="session")
+def library():
+    """The built-in decks, loaded once; they load without a problem."""
+    lib, problems = load_library()
+    assert problems == []
+    return lib
 
 
 @pytest.fixture(scope="session")
@@ -88,3 +104,20 @@ async def make_foreign(synapse):
     yield make
     for client in clients:
         await client.stop()
+
+
+# Fixtures that start or need a real homeserver: using one makes a test a Synapse test.
+SYNAPSE_FIXTURES = frozenset({"synapse", "make_synapse", "make_player", "make_bot", "make_foreign"})
+
+
+def pytest_collection_modifyitems(config, items):
+    wrong = []
+    for item in items:
+        marked = item.get_closest_marker("synapse") is not None
+        if SYNAPSE_FIXTURES & set(getattr(item, "fixturenames", ())) and not marked:
+            wrong.append(f"{item.nodeid}: uses a Synapse fixture but lacks @pytest.mark.synapse")
+        if marked != item.path.name.endswith("_synapse.py"):
+            wrong.append(f"{item.nodeid}: " + ("a Synapse test belongs in a module named test_<topic>_synapse.py"
+                                               if marked else "a module named *_synapse.py holds Synapse tests only"))
+    if wrong:
+        raise pytest.UsageError("Synapse tests must be findable by marker and by name:\n  " + "\n  ".join(wrong))

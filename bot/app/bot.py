@@ -12,10 +12,8 @@ from nio.events import Event
 from bot.config import Config
 from bot.decks import Library, card_from_dict, load_library
 from bot.runtime.engine import Engine, Outgoing
-from bot.game import Settings
 from bot.messages.catalogue import Catalogue
-from bot.matrix.content import poll_answer, read_message
-from bot.matrix.transport import MatrixTransport
+from bot.matrix import MatrixTransport, poll_answer, read_message
 from bot.messages.narration import Narrator, RoomView
 from bot.game import UserRef
 from bot.commands.languages import LanguageCommands
@@ -55,7 +53,7 @@ class Bot:
             log.warning("Skipped deck %s: %s", problem.file, problem.message)
         self.narrator = Narrator(self.catalogue, library)
         self.engine = Engine(
-            GameStore(store), self.narrator, game_settings(config),
+            GameStore(store), self.narrator, config.game,
             Outgoing(self.transport.send, self.transport.send_file,
                      lambda room_id, event_type, content, tx_id: self.transport.send(room_id, content, tx_id,
                                                                                       event_type)),
@@ -315,11 +313,3 @@ class Bot:
                                  for key in ("help", "between.help")], "\n") for language in languages],
             [self.catalogue.text(language, "language.name") for language in languages]))
 
-
-def game_settings(config: Config) -> Settings:
-    g = config.game
-    return Settings(
-        card_seconds=g.card_seconds, turn_seconds=g.turn_seconds, resources_seconds=g.resources_seconds,
-        actions_seconds=g.actions_seconds, synthesis_seconds=g.amend_seconds, reminder_seconds=g.reminder_seconds,
-        silence_seconds=g.silence_seconds, auto_advance=g.auto_advance, max_turn_chars=g.max_turn_chars,
-    )

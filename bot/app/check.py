@@ -18,11 +18,7 @@ from pathlib import Path
 from nio import AsyncClient, AsyncClientConfig, LoginResponse, WhoamiResponse
 
 from bot.config import Config
-from bot.matrix.cross_signing import CrossSigning
-from bot.matrix.cross_signing_keys import FILE_NAME, KeyFile, KeyFileError
-from bot.matrix.retry import NET_ERRORS, ConnectionStats, MatrixError, Retrier, describe
-from bot.matrix.session import SessionFiles
-from bot.matrix.signing import SignatureError, ed25519_public, verify_json
+from bot.matrix import NET_ERRORS, MatrixError, SessionFiles, describe, report_identity
 
 CONNECT_TIMEOUT = 30  # seconds for the whole --connect check
 
@@ -122,7 +118,7 @@ async def _connect(config: Config, report: Report) -> None:
         client.device_id = whoami.device_id
         report.add("account", f"{whoami.user_id}: logged in with {how}")
         device_id = session.device_id if session else (None if temporary else whoami.device_id)
-        await _keys(client, config, files, device_id, report)
+        await report_identity(client, config, files, device_id, report)
         devices = await client.devices()
         if hasattr(devices, "devices"):
             names = [d.id + (" (this check)" if temporary and d.id == whoami.device_id else "")
@@ -132,55 +128,3 @@ async def _connect(config: Config, report: Report) -> None:
         if temporary:
             await client.logout()  # deletes the temporary device and its token
         await client.close()
-
-
-async def _keys(client: AsyncClient, config: Config, files: SessionFiles, device_id: str | None,
-                report: Report) -> None:
-    user_id = config.matrix.user_id
-    pickle_key = config.matrix.pickle_key
-    if not pickle_key:
-        try:
-            pickle_key = files.pickle_key_path.read_text(encoding="utf-8").strip()
-        except OSError:
-            pass
-    key_file = KeyFile(config.data_dir, user_id, pickle_key or "")
-    retry = Retrier(1, asyncio.Event(), ConnectionStats(), config.matrix.homeserver)
-    query = await CrossSigning(client, config.matrix, key_file, retry).query_own_keys()
-    master = ed25519_public(query.get("master_keys", {}).get(user_id) or {})
-    ssk = ed25519_public(query.get("self_signing_keys", {}).get(user_id) or {})
-    devices = query.get("device_keys", {}).get(user_id, {})
-
-    if device_id is None:
-        report.add("device", f"none stored yet: the bot logs in as {config.matrix.device_id} at its first start")
-    elif device_id not in devices:
-        report.add("device", f"{device_id}: no keys on the homeserver (uploaded when the bot starts)")
-    elif ssk is None:
-        report.add("device", f"{device_id}: keys on the homeserver, not cross-signed")
-    else:
-        try:
-            verify_json(devices[device_id], user_id, f"ed25519:{ssk}", ssk)
-            report.add("device", f"{device_id}: keys on the homeserver, signed by the account's self-signing key")
-        except SignatureError:
-            report.add("device", f"{device_id}: keys on the homeserver, NOT signed by the self-signing key "
-                                  "(the bot signs it at its next start if the identity is its own)")
-
-    stored, problem = None, None
-    if pickle_key is None and (config.data_dir / FILE_NAME).exists():
-        problem = f"{key_file.path}: no pickle key to read it with (matrix.pickle_key or pickle.key)"
-    else:
-        try:
-            stored = key_file.load()
-        except KeyFileError as exc:
-            problem = str(exc)
-    if master is None:
-        report.add("cross-signing", "no identity on the homeserver: the bot makes one at its next start")
-    elif stored is not None and (master, ssk) == (stored.master.public, stored.self_signing.public):
-        report.add("cross-signing", f"the bot's own identity (master key {master})")
-    else:
-        whose = "the keys in the data dir do not match it" if stored else f"{key_file.path} does not hold its keys"
-        fix = ("matrix.reset_foreign_cross_signing is set: the bot replaces it at its next start"
-               if config.matrix.reset_foreign_cross_signing
-               else "the bot's device stays unverified unless matrix.reset_foreign_cross_signing is set")
-        report.add("cross-signing", f"an identity the bot did not make (master key {master}; {whose}): {fix}")
-    if problem:
-        report.fail("key file", problem)

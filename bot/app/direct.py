@@ -18,7 +18,7 @@ from nio.events import Event
 from bot.commands.history import Section
 from bot.commands.trainer import TrainerRoom
 from bot.commands.trainer_reports import Reports, RoomInfo
-from bot.matrix.content import read_message
+from bot.matrix import read_message
 from bot.store.history import HistoryStore
 from bot.store.schedules import ScheduleStore
 from bot.store.trainers import TrainerStore

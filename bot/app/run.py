@@ -16,7 +16,7 @@ import signal
 from bot.app.bot import Bot
 from bot.app.logs import configure_logging
 from bot.config import load_config
-from bot.matrix.transport import MatrixError
+from bot.matrix import MatrixError
 
 log = logging.getLogger("bot")
 

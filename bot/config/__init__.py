@@ -1,7 +1,8 @@
 """The bot's configuration: the YAML file read into typed, validated sections.
 
-``schema`` holds the sections and their checks, ``reader`` the typed reader whose
-errors name the dotted key. May import the pure core (zone names); nothing else of
+``schema`` declares the sections (each setting once: default, bounds, meaning; the
+``game`` section is the game's own ``Settings``), ``reader`` reads them, its errors
+naming the dotted key. May import the pure core (zone names); nothing else of
 the bot.
 """
 
@@ -10,9 +11,9 @@ from bot.config.schema import (
     KNOWN_KEYS,
     LANGUAGES,
     SECRET_KEYS,
+    SECTIONS,
     AccessConfig,
     Config,
-    GameConfig,
     MatrixConfig,
     PrivacyConfig,
     RoomsConfig,
@@ -22,6 +23,7 @@ from bot.config.schema import (
 )
 
 __all__ = [
-    "AccessConfig", "Config", "ConfigError", "GameConfig", "KNOWN_KEYS", "LANGUAGES", "MatrixConfig",
-    "PLACEHOLDERS", "PrivacyConfig", "RoomsConfig", "SECRET_KEYS", "ScheduleConfig", "load_config", "parse_config",
+    "AccessConfig", "Config", "ConfigError", "KNOWN_KEYS", "LANGUAGES", "MatrixConfig",
+    "PLACEHOLDERS", "PrivacyConfig", "RoomsConfig", "SECRET_KEYS", "SECTIONS", "ScheduleConfig", "load_config",
+    "parse_config",
 ]

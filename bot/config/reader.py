@@ -1,13 +1,16 @@
 """Typed, validated reads from a parsed YAML mapping, naming the dotted key in every error.
 
-What the configuration means is in :mod:`bot.config`; how a value is checked
-(type, bounds, example placeholders, patterns) is here.
+What the configuration means is declared once per setting (``bot.game.declared``:
+a dataclass field with its default, bounds and meaning); how a value is read and
+checked against that declaration (type, bounds, example placeholders) is here.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
+
+from bot.game.declared import Declared, declared
 
 # Values of config.example.yaml a user must change; tests keep them in step with
 # the example file.
@@ -98,3 +101,27 @@ class Reader:
         if value not in choices:
             raise ConfigError(f"{key}: must be one of {', '.join(choices)}")
         return value
+
+    def declared(self, section: str, cls: type) -> dict[str, Any]:
+        """The settings ``cls`` declares for the config file, read from ``section``: checked, defaults filled."""
+        return {f.name: self._setting(f"{section}.{f.name}", f.type, f.default, d)
+                for f, d in declared(cls) if d.in_config}
+
+    def _setting(self, key: str, kind: str, default: Any, d: Declared) -> Any:
+        low = 0 if d.minimum is None else d.minimum
+        if d.choices:
+            value = self.choice(key, default, d.choices)
+        elif kind == "bool":
+            value = self.boolean(key, default)
+        elif kind == "int":
+            value = self.integer(key, default, int(low), None if d.maximum is None else int(d.maximum))
+        elif kind == "float":
+            value = self.number(key, default, low, d.maximum)
+        elif kind in ("str", "str | None"):
+            value = self.string(key, default, required=d.required)
+        elif kind == "tuple[str, ...]":
+            value = self.strings(key)
+        else:  # any other shape: the declaration's check reads it
+            present, value = self._get(key)
+            value = value if present else default
+        return d.check(key, value) if d.check is not None and value is not None else value

@@ -15,11 +15,14 @@ from typing import Any
 import yaml
 
 from bot.config.reader import PLACEHOLDERS, ConfigError, Reader
+from bot.game.declared import declared, setting
+from bot.game.settings import Settings
 from bot.schedule.recurrence import canonical_zone
 
 __all__ = [
-    "AccessConfig", "Config", "ConfigError", "GameConfig", "KNOWN_KEYS", "LANGUAGES", "MatrixConfig",
-    "PLACEHOLDERS", "PrivacyConfig", "RoomsConfig", "SECRET_KEYS", "ScheduleConfig", "load_config", "parse_config",
+    "AccessConfig", "Config", "ConfigError", "KNOWN_KEYS", "LANGUAGES", "MatrixConfig",
+    "PLACEHOLDERS", "PrivacyConfig", "RoomsConfig", "SECRET_KEYS", "SECTIONS", "ScheduleConfig", "load_config",
+    "parse_config",
 ]
 
 SECRET_KEYS = {"matrix.password", "matrix.access_token", "matrix.pickle_key"}
@@ -29,54 +32,95 @@ SERVER_NAME = re.compile(r"^[A-Za-z0-9.\-\[\]:]+$")
 DEVICE_ID = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 
 
-# Every key the bot reads, by section: anything else is a typo worth reporting.
-KNOWN_KEYS: dict[str, set[str]] = {
-    "matrix": {
-        "homeserver", "user_id", "password", "access_token", "device_id", "device_name",
-        "pickle_key", "sync_timeout_seconds", "backoff_max_seconds", "key_wait_seconds",
-        "send_retries", "reset_foreign_cross_signing",
-    },
-    "storage": {"data_dir"},
-    "access": {"trainers", "facilitator_power_level", "invite_users", "invite_servers"},
-    "rooms": {"require_encryption", "default_language", "only_cross_signed_senders"},
-    "commands": {"prefix"},
-    "logging": {"level"},
-    "game": {
-        "card_seconds", "turn_seconds", "resources_seconds", "actions_seconds",
-        "amend_seconds", "reminder_seconds", "silence_seconds", "auto_advance",
-        "max_turn_chars",
-    },
-    "decks": {"directories"},
-    "privacy": {"retention_days", "keep_game_records", "commands_per_minute"},
-    "schedule": {"default_timezone", "reminders_minutes_before", "grace_minutes", "duration_minutes"},
-}
+def _url(key: str, value: str) -> str:
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise ConfigError(f"{key}: must be an http(s) URL")
+    return value.rstrip("/")
+
+
+def _user_id(key: str, value: str) -> str:
+    if not USER_ID.match(value):
+        raise ConfigError(f"{key}: must be a full Matrix user id like @bot:example.org")
+    return value
+
+
+def _device_id(key: str, value: str) -> str:
+    if not DEVICE_ID.match(value):
+        raise ConfigError(f"{key}: must be 1-64 letters, digits, '_' or '-'")
+    return value
+
+
+def _prefix(key: str, value: str) -> str:
+    if len(value) > 3 or any(c.isspace() or c.isalnum() for c in value):
+        raise ConfigError(f"{key}: must be 1-3 punctuation characters, such as !")
+    return value
+
+
+def _zone(key: str, value: str) -> str:
+    zone = canonical_zone(value)
+    if zone is None:
+        raise ConfigError(f"{key}: must be an IANA time zone such as Europe/Paris")
+    return zone
+
+
+def _user_ids(key: str, value: tuple[str, ...]) -> tuple[str, ...]:
+    return _each(key, value, USER_ID, "a Matrix user id")
+
+
+def _server_names(key: str, value: tuple[str, ...]) -> tuple[str, ...]:
+    return _each(key, value, SERVER_NAME, "a server name")
+
+
+def _each(key: str, value: tuple[str, ...], pattern: re.Pattern, what: str) -> tuple[str, ...]:
+    for item in value:
+        if not pattern.match(item):
+            raise ConfigError(f"{key}: {item!r} is not {what}")
+    return value
+
+
+def _reminders(key: str, value: Any) -> tuple[float, ...]:
+    if not isinstance(value, (list, tuple)) or not all(
+            isinstance(m, (int, float)) and not isinstance(m, bool) and 0 < m <= 20160 for m in value):
+        raise ConfigError(f"{key}: must be a list of minutes, each above 0 and at most 20160 (two weeks)")
+    return tuple(sorted(set(value), reverse=True))
 
 
 @dataclass(frozen=True)
 class MatrixConfig:
-    homeserver: str
-    user_id: str
-    password: str | None = None
-    access_token: str | None = None
-    device_id: str = "REFLEXTICS"
-    device_name: str = "Réflex'tics bot"
-    pickle_key: str | None = None
-    sync_timeout_seconds: float = 30.0
-    backoff_max_seconds: float = 60.0
-    key_wait_seconds: float = 5.0
-    send_retries: int = 8
-    reset_foreign_cross_signing: bool = False  # see bot/matrix/cross_signing.py
+    homeserver: str = setting(None, "The homeserver's URL.", required=True, check=_url)
+    user_id: str = setting(None, "The bot's full Matrix user id.", required=True, check=_user_id)
+    password: str | None = setting(None, "The account's password (or an access_token).")
+    access_token: str | None = setting(None, "An access token instead of the password.")
+    device_id: str = setting("REFLEXTICS", "The bot's one device: keep it the same across restarts.",
+                             check=_device_id)
+    device_name: str = setting("Réflex'tics bot", "The device's name as other users' clients show it.")
+    pickle_key: str | None = setting(None, "The key of the crypto store (else pickle.key in the data dir).")
+    sync_timeout_seconds: float = setting(30.0, "How long one sync request waits for news.", 1, 300)
+    backoff_max_seconds: float = setting(60.0, "The longest wait between retries when the homeserver fails.",
+                                         0.1, 3600)
+    key_wait_seconds: float = setting(5.0, "How long a room's later events wait behind an unreadable one.",
+                                      0, 86400)
+    send_retries: int = setting(8, "Attempts at sending one message before giving up.", 0, 100)
+    # see bot/matrix/identity/cross_signing.py
+    reset_foreign_cross_signing: bool = setting(False, "Replace a cross-signing identity the bot did not make.")
 
     def __repr__(self) -> str:  # keep secrets out of tracebacks and logs
         return f"MatrixConfig(homeserver={self.homeserver!r}, user_id={self.user_id!r}, device_id={self.device_id!r})"
 
 
 @dataclass(frozen=True)
+class StorageSection:
+    data_dir: str = setting(None, "Where the bot keeps its database, session and keys.", required=True)
+
+
+@dataclass(frozen=True)
 class AccessConfig:
-    trainers: tuple[str, ...] = ()
-    facilitator_power_level: int = 50
-    invite_users: tuple[str, ...] = ()
-    invite_servers: tuple[str, ...] = ()
+    trainers: tuple[str, ...] = setting((), "Users who may steer games in every room.", check=_user_ids)
+    facilitator_power_level: int = setting(50, "The room power level that makes someone a facilitator.",
+                                           0, 1_000_000)
+    invite_users: tuple[str, ...] = setting((), "Users whose invites the bot accepts.", check=_user_ids)
+    invite_servers: tuple[str, ...] = setting((), "Servers whose users' invites the bot accepts.",
+                                              check=_server_names)
 
     def may_invite(self, user_id: str) -> bool:
         server = user_id.split(":", 1)[1] if ":" in user_id else ""
@@ -89,34 +133,57 @@ class AccessConfig:
 
 @dataclass(frozen=True)
 class RoomsConfig:
-    require_encryption: bool = True
-    default_language: str = "fr"
-    only_cross_signed_senders: bool = False
+    require_encryption: bool = setting(True, "Refuse to play in rooms without end-to-end encryption.")
+    default_language: str = setting("fr", "The language of a room that has not chosen one.", choices=LANGUAGES)
+    only_cross_signed_senders: bool = setting(False, "Ignore messages from devices their owner did not verify.")
 
 
 @dataclass(frozen=True)
-class GameConfig:
-    """Step durations and timing of a game, in seconds."""
+class CommandsSection:
+    prefix: str = setting("!", "What starts a command (1-3 punctuation characters).", check=_prefix)
 
-    card_seconds: int = 120
-    turn_seconds: int = 180
-    resources_seconds: int = 300
-    actions_seconds: int = 600
-    amend_seconds: int = 600
-    reminder_seconds: int = 30
-    silence_seconds: int = 60
-    auto_advance: bool = True
-    max_turn_chars: int = 4000
+
+@dataclass(frozen=True)
+class LoggingSection:
+    level: str = setting("INFO", "The log level.", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+
+
+@dataclass(frozen=True)
+class DecksSection:
+    directories: tuple[str, ...] = setting((), "Directories of custom deck files, besides the built-in decks.")
 
 
 @dataclass(frozen=True)
 class ScheduleConfig:
     """Recurring sessions: default zone, reminders (minutes before), lateness allowed after downtime."""
 
-    default_timezone: str = "Europe/Paris"
-    reminders_minutes_before: tuple[float, ...] = (1440, 15)
-    grace_minutes: float = 30
-    duration_minutes: int = 90  # the length of the event in the calendar file
+    default_timezone: str = setting("Europe/Paris", "The zone of a schedule typed without one.", check=_zone)
+    reminders_minutes_before: tuple[float, ...] = setting((1440, 15), "Reminders before a session, in minutes.",
+                                                          check=_reminders)
+    grace_minutes: float = setting(30, "How late a missed session may still open after downtime.", 0, 24 * 60)
+    duration_minutes: int = setting(90, "The length of the event in the calendar file.", 5, 24 * 60)
+
+
+@dataclass(frozen=True)
+class PrivacyConfig:
+    """Retention of game texts and per-user throttling."""
+
+    retention_days: float = setting(30, "Days after its end that an ended game's texts are kept (0: purged at once).",
+                                    0, 3650)
+    keep_game_records: bool = setting(True, "A purged game leaves a record that it happened, without texts.")
+    commands_per_minute: int = setting(30, "Commands one person may send per minute.", 1, 10000)
+
+
+# The config file's sections, in the order errors and docs name them.
+SECTIONS: dict[str, type] = {
+    "matrix": MatrixConfig, "storage": StorageSection, "access": AccessConfig, "rooms": RoomsConfig,
+    "commands": CommandsSection, "logging": LoggingSection, "game": Settings, "decks": DecksSection,
+    "privacy": PrivacyConfig, "schedule": ScheduleConfig,
+}
+# Every key the bot reads, by section: anything else is a typo worth reporting.
+KNOWN_KEYS: dict[str, set[str]] = {
+    section: {f.name for f, d in declared(cls) if d.in_config} for section, cls in SECTIONS.items()
+}
 
 
 @dataclass(frozen=True)
@@ -127,21 +194,12 @@ class Config:
     rooms: RoomsConfig = field(default_factory=RoomsConfig)
     prefix: str = "!"
     log_level: str = "INFO"
-    game: GameConfig = field(default_factory=GameConfig)
+    game: Settings = field(default_factory=Settings)
     deck_dirs: tuple[Path, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     source: Path | None = None
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
-    privacy: PrivacyConfig = field(default_factory=lambda: PrivacyConfig())
-
-
-@dataclass(frozen=True)
-class PrivacyConfig:
-    """Retention of game texts and per-user throttling."""
-
-    retention_days: float = 30
-    keep_game_records: bool = True
-    commands_per_minute: int = 30
+    privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
 
 
 def parse_config(data: Any, source: Path | None = None) -> Config:
@@ -158,91 +216,18 @@ def parse_config(data: Any, source: Path | None = None) -> Config:
         if section not in KNOWN_KEYS:
             raise ConfigError(f"{section}: unknown section (known: {', '.join(KNOWN_KEYS)})")
 
-    homeserver = r.string("matrix.homeserver", required=True)
-    if not re.match(r"^https?://[^\s/]+", homeserver):
-        raise ConfigError("matrix.homeserver: must be an http(s) URL")
-    user_id = r.string("matrix.user_id", required=True)
-    if not USER_ID.match(user_id):
-        raise ConfigError("matrix.user_id: must be a full Matrix user id like @bot:example.org")
-    password = r.string("matrix.password")
-    access_token = r.string("matrix.access_token")
-    if not password and not access_token:
+    matrix = MatrixConfig(**r.declared("matrix", MatrixConfig))
+    if not matrix.password and not matrix.access_token:
         raise ConfigError("matrix.password: set a password or matrix.access_token")
-    device_id = r.string("matrix.device_id", "REFLEXTICS")
-    if not DEVICE_ID.match(device_id):
-        raise ConfigError("matrix.device_id: must be 1-64 letters, digits, '_' or '-'")
-    matrix = MatrixConfig(
-        homeserver=homeserver.rstrip("/"),
-        user_id=user_id,
-        password=password,
-        access_token=access_token,
-        device_id=device_id,
-        device_name=r.string("matrix.device_name", "Réflex'tics bot"),
-        pickle_key=r.string("matrix.pickle_key"),
-        sync_timeout_seconds=r.number("matrix.sync_timeout_seconds", 30, 1, 300),
-        backoff_max_seconds=r.number("matrix.backoff_max_seconds", 60, 0.1, 3600),
-        key_wait_seconds=r.number("matrix.key_wait_seconds", 5, 0, 86400),
-        send_retries=r.integer("matrix.send_retries", 8, 0, 100),
-        reset_foreign_cross_signing=r.boolean("matrix.reset_foreign_cross_signing", False),
-    )
-
-    data_dir_text = r.string("storage.data_dir", required=True)
-    data_dir = Path(data_dir_text).expanduser()
-
-    access = AccessConfig(
-        trainers=r.strings("access.trainers", USER_ID, "a Matrix user id"),
-        facilitator_power_level=r.integer("access.facilitator_power_level", 50, 0, 1_000_000),
-        invite_users=r.strings("access.invite_users", USER_ID, "a Matrix user id"),
-        invite_servers=r.strings("access.invite_servers", SERVER_NAME, "a server name"),
-    )
-    rooms = RoomsConfig(
-        require_encryption=r.boolean("rooms.require_encryption", True),
-        default_language=r.choice("rooms.default_language", "fr", LANGUAGES),
-        only_cross_signed_senders=r.boolean("rooms.only_cross_signed_senders", False),
-    )
-    prefix = r.string("commands.prefix", "!")
-    if len(prefix) > 3 or any(c.isspace() or c.isalnum() for c in prefix):
-        raise ConfigError("commands.prefix: must be 1-3 punctuation characters, such as !")
-    log_level = r.choice("logging.level", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
-    day = 24 * 3600
-    game = GameConfig(
-        card_seconds=r.integer("game.card_seconds", 120, 5, day),
-        turn_seconds=r.integer("game.turn_seconds", 180, 5, day),
-        resources_seconds=r.integer("game.resources_seconds", 300, 5, day),
-        actions_seconds=r.integer("game.actions_seconds", 600, 5, day),
-        amend_seconds=r.integer("game.amend_seconds", 600, 5, day),
-        reminder_seconds=r.integer("game.reminder_seconds", 30, 0, day),
-        silence_seconds=r.integer("game.silence_seconds", 60, 0, day),
-        auto_advance=r.boolean("game.auto_advance", True),
-        max_turn_chars=r.integer("game.max_turn_chars", 4000, 100, 60000),
-    )
-    deck_dirs = tuple(
-        _resolve(Path(d).expanduser(), source) for d in r.strings("decks.directories")
-    )
-    return Config(matrix, _resolve(data_dir, source), access, rooms, prefix, log_level, game, deck_dirs, data, source,
-                  schedule=_schedule(r), privacy=PrivacyConfig(
-                      retention_days=r.number("privacy.retention_days", 30, 0, 3650),
-                      keep_game_records=r.boolean("privacy.keep_game_records", True),
-                      commands_per_minute=r.integer("privacy.commands_per_minute", 30, 1, 10000)))
-
-
-def _schedule(r: Reader) -> ScheduleConfig:
-    zone = canonical_zone(r.string("schedule.default_timezone", "Europe/Paris"))
-    if zone is None:
-        raise ConfigError("schedule.default_timezone: must be an IANA time zone such as Europe/Paris")
-    present, reminders = r._get("schedule.reminders_minutes_before")
-    if not present:
-        reminders = [1440, 15]
-    if not isinstance(reminders, list) or not all(
-            isinstance(m, (int, float)) and not isinstance(m, bool) and 0 < m <= 20160 for m in reminders):
-        raise ConfigError("schedule.reminders_minutes_before: must be a list of minutes, each above 0 "
-                          "and at most 20160 (two weeks)")
-    return ScheduleConfig(
-        default_timezone=zone,
-        reminders_minutes_before=tuple(sorted(set(reminders), reverse=True)),
-        grace_minutes=r.number("schedule.grace_minutes", 30, 0, 24 * 60),
-        duration_minutes=r.integer("schedule.duration_minutes", 90, 5, 24 * 60),
-    )
+    data_dir = Path(r.declared("storage", StorageSection)["data_dir"]).expanduser()
+    deck_dirs = tuple(_resolve(Path(d).expanduser(), source)
+                      for d in r.declared("decks", DecksSection)["directories"])
+    return Config(
+        matrix, _resolve(data_dir, source), AccessConfig(**r.declared("access", AccessConfig)),
+        RoomsConfig(**r.declared("rooms", RoomsConfig)), r.declared("commands", CommandsSection)["prefix"],
+        r.declared("logging", LoggingSection)["level"], Settings(**r.declared("game", Settings)), deck_dirs, data,
+        source, schedule=ScheduleConfig(**r.declared("schedule", ScheduleConfig)),
+        privacy=PrivacyConfig(**r.declared("privacy", PrivacyConfig)))
 
 
 def _resolve(path: Path, source: Path | None) -> Path:

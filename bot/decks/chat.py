@@ -27,7 +27,7 @@ from bot.decks.cardcheck import CARD_KEYS, FieldProblem, build_card, check_card
 CUSTOM_DECK = "custom"
 
 # Folded section name -> card field. These are the grammar of the message, like
-# the command names in bot/commands.py.
+# the command names in bot/commands/parsing.py.
 SECTIONS = {
     "titre": "title", "title": "title",
     "theme": "theme", "themes": "theme",

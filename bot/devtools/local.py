@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from bot.devtools.homeserver import HomeserverError, LocalSynapse, port_in_use, port_is_free
-from bot.matrix.session import write_private
+from bot.matrix import write_private
 
 BOT = "reflextics"
 TRAINER = "trainer"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.game.params import Params
+from bot.game.params import Params, params
 
 # Timer kinds: the end of a step (card, resources, actions, synthesis window), the
 # end of a speaking turn, the reminder before either ends, and the silence prompt.
@@ -118,3 +118,14 @@ class GameOver:
 
 Effect = (Say | Reply | PostCard | PostResources | PostBoard | PostPrompt | PostSynthesis | StartPoll | EndPoll
           | ArmTimer | CancelTimers | GameOver)
+
+
+def cut_and_tell(text: str, room: int, author: str, key: str, maximum: int | None = None) -> tuple[str, list[Reply]]:
+    """A user's text cut to ``room`` characters, and the reply ``key`` telling its author (none if it fits).
+
+    The reply names ``maximum`` when given: the whole allowance of which ``room`` is
+    what is left (a turn written in several messages); else ``room``.
+    """
+    if len(text) <= room:
+        return text, []
+    return text[:room], [Reply(key, params(maximum=room if maximum is None else maximum), to=author)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.game.context import Ctx, IllegalMove
-from bot.game.effects import EndPoll, GameOver, PostBoard, PostSynthesis, Reply, Say
+from bot.game.effects import EndPoll, GameOver, PostBoard, PostSynthesis, Say, cut_and_tell
 from bot.game.params import UserRef, duration, level_term, params
 from bot.game.state import (ABORTED, ACTIONS, FINISHED, LEVELS, RESOURCES, SKIPPED, SYNTHESIS, Action, GameState)
 from bot.game.timing import time_up, timed, untimed
@@ -39,11 +39,8 @@ def add_action(state: GameState, event, ctx: Ctx):
     text = event.text.strip()
     if not text:
         raise IllegalMove("game.action_empty")
-    effects: list = []
-    limit = ctx.settings.max_action_chars
-    if len(text) > limit:
-        text = text[:limit]
-        effects.append(Reply("game.action_text_cut", params(maximum=limit), to=event.actor))
+    text, told = cut_and_tell(text, ctx.settings.max_action_chars, event.actor, "game.action_text_cut")
+    effects: list = list(told)
     action = Action(event.level, text, event.actor, len(state.actions) + 1, ref=event.ref)
     new = replace(state, actions=state.actions + (action,))
     effects.insert(0, Say("game.action_added", params(
@@ -56,9 +53,9 @@ def begin_synthesis(state: GameState, ctx: Ctx, effects: list):
     if turn is not None:
         state = state.with_turn(replace(turn, status=SKIPPED))
     new = replace(state, phase=SYNTHESIS, current=-1, nudged=(), last_activity=None, tie_pending=False)
-    new = timed(new, ctx.now, ctx.settings.synthesis_seconds, ctx.settings)
+    new = timed(new, ctx.now, ctx.settings.amend_seconds, ctx.settings)
     # The draft is not posted: it would be the final text twice. "!synthesis" alone shows it.
-    return new, list(effects) + [Say("game.synthesis_open", params(time=duration(ctx.settings.synthesis_seconds)))]
+    return new, list(effects) + [Say("game.synthesis_open", params(time=duration(ctx.settings.amend_seconds)))]
 
 
 def amend(state: GameState, event, ctx: Ctx):
@@ -66,11 +63,7 @@ def amend(state: GameState, event, ctx: Ctx):
     text = event.text.strip()
     if not text:
         raise IllegalMove("game.amend_empty")
-    effects: list = []
-    limit = ctx.settings.max_amend_chars
-    if len(text) > limit:
-        text = text[:limit]
-        effects.append(Reply("game.amend_text_cut", params(maximum=limit), to=event.actor))
+    text, effects = cut_and_tell(text, ctx.settings.max_amend_chars, event.actor, "game.amend_text_cut")
     key = "game.amended" if state.amendment is None else "game.amend_replaced"
     new = replace(state, amendment=text, amended_by=event.actor, amendment_ref=event.ref)
     return new, [Say(key, params(user=UserRef(event.actor)))] + effects

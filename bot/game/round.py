@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from bot.game import votes
 from bot.game.context import Ctx, IllegalMove
-from bot.game.effects import PostPrompt, Reply, Say
+from bot.game.effects import PostPrompt, Reply, Say, cut_and_tell
 from bot.game.params import UserRef, duration, params, users
 from bot.game.state import PASSED, ROUND, SKIPPED, SPOKEN, TIMEOUT, GameState, Turn
 from bot.game.timing import EARLY_TOLERANCE, time_up, timed
@@ -84,11 +84,7 @@ def say(state: GameState, event, ctx: Ctx):
     room = ctx.settings.max_turn_chars - turn.length
     if turn.truncated or room <= 0:
         return state, []  # already told: the contribution is full
-    effects: list = []
-    if len(text) > room:
-        text = text[:room]
-        effects.append(Reply("game.turn_text_cut", params(maximum=ctx.settings.max_turn_chars),
-                             to=event.actor))
+    text, effects = cut_and_tell(text, room, event.actor, "game.turn_text_cut", ctx.settings.max_turn_chars)
     if len(text) >= room:
         # Full, whether cut here or not: the next message of the turn is refused
         # the same way.

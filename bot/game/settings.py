@@ -1,31 +1,40 @@
-"""Game settings: step durations and limits, from the config (durations in seconds)."""
+"""Game settings: step durations and limits, each declared once (durations in seconds).
+
+The fields whose declaration is ``in_config`` are the ``game`` section of the config
+file, under the same names, within the declared bounds; the others are rules of the
+game that tests vary.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from bot.game.declared import METADATA_KEY, setting
+
+DAY = 24 * 3600
+
 
 @dataclass(frozen=True)
 class Settings:
-    """How long each step lasts and what the rules accept.
+    """How long each step lasts and what the rules accept."""
 
-    ``auto_advance``: when a step or a turn runs out of time, go on by itself (True)
-    or only tell the room and the facilitator that time is up (False).
-    """
-
-    card_seconds: int = 120  # step 1: reading the card
-    turn_seconds: int = 180  # step 2: each speaking turn
-    resources_seconds: int = 300  # step 3: resources and the vote
-    actions_seconds: int = 600  # step 4: action ideas
-    synthesis_seconds: int = 600  # window to amend the draft synthesis
-    reminder_seconds: int = 30  # reminder this long before a turn or step ends (0: none)
-    silence_seconds: int = 60  # narrator prompt after this long without a word (0: none)
-    auto_advance: bool = True
-    min_players: int = 2
-    max_players: int = 10
-    max_turn_chars: int = 4000  # one turn's contribution, all messages together
-    max_action_chars: int = 500
-    max_amend_chars: int = 4000
+    card_seconds: int = setting(120, "Step 1: time to read the situation card.", 5, DAY)
+    turn_seconds: int = setting(180, "Step 2: time of each player's speaking turn.", 5, DAY)
+    resources_seconds: int = setting(300, "Step 3: time to read the resources and vote on going on.", 5, DAY)
+    actions_seconds: int = setting(600, "Step 4: time to propose action ideas.", 5, DAY)
+    amend_seconds: int = setting(600, "After !fin: time during which a volunteer may amend the draft synthesis.",
+                                 5, DAY)
+    reminder_seconds: int = setting(30, "A reminder this long before a turn or step ends (0: none).", 0, DAY)
+    silence_seconds: int = setting(60, "A narrator prompt after this long without a word in a turn (0: none).",
+                                   0, DAY)
+    auto_advance: bool = setting(True, "When time runs out: go on by itself (true) or only say so (false).")
+    min_players: int = setting(2, "Players needed to start a game.", in_config=False)
+    max_players: int = setting(10, "Players a game accepts.", in_config=False)
+    max_turn_chars: int = setting(4000, "The longest contribution kept for one turn (all its messages), "
+                                        "in characters.", 100, 60000)
+    max_action_chars: int = setting(500, "The longest action idea kept, in characters.", in_config=False)
+    max_amend_chars: int = setting(4000, "The longest amendment of the synthesis kept, in characters.",
+                                   in_config=False)
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -36,7 +45,7 @@ class Settings:
                 continue
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ValueError(f"{f.name}: must be a whole number")
-            zero_ok = f.name in ("reminder_seconds", "silence_seconds")
+            zero_ok = f.metadata[METADATA_KEY].minimum == 0  # 0 turns the thing off
             if value < (0 if zero_ok else 1):
                 raise ValueError(f"{f.name}: must be {'≥ 0' if zero_ok else '≥ 1'}")
         if self.min_players < 2:

@@ -14,7 +14,7 @@ paragraph, shown with its author; a later ``Amend`` replaces it, so the group ca
 improve one paragraph rather than stack several. A contribution is what its author
 said as they last wrote it: their Matrix edits replace its messages, deletions remove
 them (:mod:`bot.game.edits`). The facilitator's ``End`` or ``Next``, or the
-end of the window (``Settings.synthesis_seconds``), makes it final
+end of the window (``Settings.amend_seconds``), makes it final
 (``PostSynthesis(final=True)`` then ``GameOver``): the full text and the file.
 
 Titles and words come from the caller (deck and catalogue lookups), so this module

@@ -3,8 +3,8 @@
 Each trap of matrix-nio 0.26 that bites a bot is handled on purpose (see
 ``../shared/MATRIX-NOTES.md``): encryption must be loaded or we refuse to run
 (here); one store = one device (``login.py``); one-time keys are re-uploaded when
-the server's count reaches 0 and late room keys are waited for (``keys.py``); the
-sync token is ours, saved only after the events before it were handled, and the
+the server's count reaches 0 (``identity/one_time_keys.py``) and late room keys are
+waited for (``late_keys/``); the sync token is ours, saved only after the events before it were handled, and the
 loop backs off on errors (here, ``retry.py``); sends are idempotent and honour
 rate limits (``outbox.py``).
 """
@@ -32,13 +32,14 @@ from nio import (
 from nio.events import Event
 
 from bot.config import MatrixConfig
-from bot.matrix.cross_signing import Outcome, ensure_cross_signing
-from bot.matrix.keys import LateKeys, maintain_keys
+from bot.matrix.identity.cross_signing import Outcome, ensure_cross_signing
+from bot.matrix.identity.one_time_keys import maintain_keys
+from bot.matrix.late_keys.events import LateKeys
 from bot.matrix.login import Login
 from bot.matrix.outbox import Notice, Outbox
-from bot.matrix.recovery import KeyRecovery, accept_keys_forwarded_by_their_sender
+from bot.matrix.late_keys.recovery import KeyRecovery, accept_keys_forwarded_by_their_sender
 from bot.matrix.backfill import page_back
-from bot.matrix.device_trust import DeviceTrust
+from bot.matrix.identity.device_trust import DeviceTrust
 from bot.matrix.retry import ConnectionStats, MatrixError, Retrier, sync_delay
 from bot.matrix.session import SessionFiles
 from bot.matrix import timeline

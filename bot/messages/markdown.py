@@ -12,8 +12,11 @@ import html
 import re
 
 _ESCAPED = re.compile(r"\\(.)")
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
-_ITALIC = re.compile(r"(?<![\w])_(.+?)_(?![\w])")
+# The inline markup of catalogue templates (render.py) and synthesis documents:
+# **bold** and _italic_. re.S: a template's bold may span lines (a Markdown line
+# has none to span).
+BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
+ITALIC = re.compile(r"(?<![\w])_(.+?)_(?![\w])", re.S)
 _PLACEHOLDER = re.compile("\x00(\\d+)\x00")
 
 
@@ -26,9 +29,18 @@ def inline(text: str) -> str:
         return f"\x00{len(literals) - 1}\x00"
 
     out = html.escape(_ESCAPED.sub(keep, text), quote=False)
-    out = _BOLD.sub(r"<b>\1</b>", out)
-    out = _ITALIC.sub(r"<i>\1</i>", out)
+    out = markup_html(out)
     return _PLACEHOLDER.sub(lambda m: html.escape(literals[int(m.group(1))], quote=True), out)
+
+
+def markup_html(escaped: str) -> str:
+    """**bold** and _italic_ of HTML-escaped text as <b> and <i>."""
+    return ITALIC.sub(r"<i>\1</i>", BOLD.sub(r"<b>\1</b>", escaped))
+
+
+def markup_plain(text: str) -> str:
+    """The text without its **bold** and _italic_ marks."""
+    return ITALIC.sub(r"\1", BOLD.sub(r"\1", text))
 
 
 def plain(text: str) -> str:

@@ -13,11 +13,10 @@ import re
 from dataclasses import dataclass
 
 from bot.messages.catalogue import Catalogue
+from bot.messages.markdown import markup_html, markup_plain
 
 MATRIX_TO = "https://matrix.to/#/"
 
-_BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
-_ITALIC = re.compile(r"(?<![\w])_(.+?)_(?![\w])", re.S)
 # Fields are swapped for markers that cannot occur in templates, so template
 # markup is converted before any parameter (which may itself contain ** or _)
 # is inserted.
@@ -85,14 +84,7 @@ def pill(mention: Mention) -> str:
 
 
 def _markup(escaped_template: str) -> str:
-    out = _BOLD.sub(r"<b>\1</b>", escaped_template)
-    out = _ITALIC.sub(r"<i>\1</i>", out)
-    return out.replace("\n", "<br>")
-
-
-def _plain_markup(template: str) -> str:
-    out = _BOLD.sub(r"\1", template)
-    return _ITALIC.sub(r"\1", out)
+    return markup_html(escaped_template).replace("\n", "<br>")
 
 
 def render_template(template: str, params: dict[str, object], msgtype: str = "m.notice",
@@ -129,7 +121,7 @@ def render_template(template: str, params: dict[str, object], msgtype: str = "m.
             return match.group(1)[:-1] + "'" if value[:1].lower() in _VOWELS else match.group(0)
         skeleton = elision.sub(elide, skeleton)
     html_out = _markup(html.escape(skeleton, quote=False))
-    text_out = _plain_markup(skeleton)
+    text_out = markup_plain(skeleton)
     html_out = _MARKER.sub(lambda m: html_values[int(m.group(1))], html_out)
     text_out = _MARKER.sub(lambda m: text_values[int(m.group(1))], text_out)
     return Rendered(text_out, html_out, tuple(dict.fromkeys(mentions)), msgtype)

@@ -1,25 +1,34 @@
-"""The SQLite store. All SQL lives here and in migrations, never in handlers."""
+"""The SQLite store: one connection, its migrations and transactions, a key/value table.
+
+All SQL lives in this package and in migrations, never in handlers. The small
+repositories every part of the bot uses through ``Store`` are apart, one per
+concern: handled events and the sync token (``handled.py``), events waiting for
+their room key (``pending.py``), room settings (``rooms.py``); games and schedules
+have their own stores on top of it (``games.py``, ``schedules.py``).
+"""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import sqlite3
-import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import AsyncIterator
 
 import aiosqlite
 
+from bot.store.handled import HandledEvents
 from bot.store.migrations import MIGRATIONS, Migration
+from bot.store.pending import PendingEvents
+from bot.store.rooms import RoomSettings
+from bot.store.rows import fetch_one
 
 log = logging.getLogger(__name__)
 
 
-class Store:
+class Store(HandledEvents, PendingEvents, RoomSettings):
     """One SQLite file; open with :meth:`open`, close with :meth:`close`."""
 
     def __init__(self, path: Path, migrations: list[Migration] = MIGRATIONS):
@@ -30,13 +39,7 @@ class Store:
         # this, a second BEGIN while a transaction is open fails, or worse, its
         # statements land in the other task's transaction.
         self._write = asyncio.Lock()
-        # Events a committed game step already marked handled in its own
-        # transaction: the transport need not mark them a second time.
-        self._recorded: set[str] = set()
-        # Room settings change only through the setters below: read each room once.
-        self._settings: dict[str, tuple[str | None, bool]] = {}
-        # Ids of events waiting for their room key, once read (None: not known yet).
-        self._pending_ids: set[str] | None = None
+        super().__init__()
 
     @classmethod
     async def open(cls, path: Path) -> "Store":
@@ -151,129 +154,6 @@ class Store:
                 (key, value),
             )
 
-    # -- sync token and processed events -----------------------------------------
-
-    async def sync_token(self) -> str | None:
-        return await self.get_value("sync_token")
-
-    async def save_sync_token(self, token: str) -> None:
-        await self.set_value("sync_token", token)
-
-    async def processed_among(self, event_ids: list[str]) -> set[str]:
-        """Those of ``event_ids`` already handled (one query for a whole sync)."""
-        found: set[str] = set()
-        for start in range(0, len(event_ids), 500):  # under SQLite's variable limit
-            chunk = event_ids[start:start + 500]
-            query = "SELECT event_id FROM processed_events WHERE event_id IN (%s)" % ",".join("?" * len(chunk))
-            found.update(row[0] for row in await fetch_all(self.conn, query, chunk))
-        return found
-
-    async def mark_processed(self, room_id: str, event_ids: list[str], db: aiosqlite.Connection | None = None) -> None:
-        """Record handled events; pass ``db`` to join a caller's transaction."""
-        rows = [(eid, room_id, time.time()) for eid in event_ids]
-        if db is not None:
-            await db.executemany("INSERT OR IGNORE INTO processed_events VALUES(?, ?, ?)", rows)
-            # Almost never waiting for a key: skip the delete unless one was.
-            waiting = [e for e in event_ids if self._pending_ids is None or e in self._pending_ids]
-            if waiting:
-                await db.execute("DELETE FROM pending_events WHERE event_id IN (%s)" % ",".join("?" * len(waiting)),
-                                 waiting)
-                if self._pending_ids is not None:
-                    self._pending_ids.difference_update(waiting)
-            return
-        async with self.transaction() as tx:
-            await self.mark_processed(room_id, event_ids, tx)
-
-    def note_recorded(self, event_id: str) -> None:
-        """``event_id`` was marked handled inside a transaction that committed."""
-        if len(self._recorded) > 10_000:  # only ever a few entries; never let it grow
-            self._recorded.clear()
-        self._recorded.add(event_id)
-
-    async def mark_handled(self, room_id: str, event_id: str) -> None:
-        """Mark an event handled unless a committed step already did."""
-        if event_id in self._recorded:
-            self._recorded.discard(event_id)
-            return
-        await self.mark_processed(room_id, [event_id])
-
-    # -- undecryptable events ------------------------------------------------------
-
-    async def add_pending(self, room_id: str, event_id: str, session_id: str, source: dict) -> None:
-        async with self.transaction() as db:
-            await db.execute(
-                "INSERT OR IGNORE INTO pending_events VALUES(?, ?, ?, ?, ?)",
-                (event_id, room_id, session_id, json.dumps(source), time.time()),
-            )
-        if self._pending_ids is not None:
-            self._pending_ids.add(event_id)
-
-    async def pending(self) -> list[tuple[str, dict]]:
-        """(room id, event source) of every event still waiting for its key, oldest first."""
-        rows = await fetch_all(self.conn,
-                               "SELECT room_id, source, event_id FROM pending_events ORDER BY received_at, rowid")
-        self._pending_ids = {row[2] for row in rows}
-        return [(row[0], json.loads(row[1])) for row in rows]
-
-    # -- room settings ----------------------------------------------------------------
-
-    async def _room_settings(self, room_id: str) -> tuple[tuple[str, ...] | None, bool]:
-        settings = self._settings.get(room_id)
-        if settings is None:
-            row = await fetch_one(self.conn, "SELECT languages, pseudonymous FROM room_settings WHERE room_id = ?",
-                                  (room_id,))
-            languages = tuple(row[0].split(",")) if row and row[0] else None
-            settings = (languages, bool(row[1])) if row else (None, False)
-            self._settings[room_id] = settings
-        return settings
-
-    async def room_settings(self, room_id: str) -> tuple[str | None, bool]:
-        """(main language or None, pseudonymous) of a room; read once, then kept in memory."""
-        languages, pseudonymous = await self._room_settings(room_id)
-        return (languages[0] if languages else None), pseudonymous
-
-    async def room_languages(self, room_id: str) -> tuple[str, ...] | None:
-        """The room's languages, the main one first, or None when never set."""
-        return (await self._room_settings(room_id))[0]
-
-    async def room_language(self, room_id: str) -> str | None:
-        languages = await self.room_languages(room_id)
-        return languages[0] if languages else None
-
-    async def set_room_languages(self, room_id: str, languages: tuple[str, ...] | list[str]) -> None:
-        async with self.transaction() as db:
-            await db.execute(
-                "INSERT INTO room_settings(room_id, language, languages) VALUES(?, ?, ?) "
-                "ON CONFLICT(room_id) DO UPDATE SET language = excluded.language, languages = excluded.languages",
-                (room_id, languages[0], ",".join(languages)),
-            )
-        self._settings.pop(room_id, None)
-
-    async def set_room_language(self, room_id: str, language: str) -> None:
-        await self.set_room_languages(room_id, (language,))
-
-    async def room_pseudonymous(self, room_id: str) -> bool:
-        return (await self._room_settings(room_id))[1]
-
-    async def set_room_pseudonymous(self, room_id: str, on: bool) -> None:
-        async with self.transaction() as db:
-            await db.execute(
-                "INSERT INTO room_settings(room_id, pseudonymous) VALUES(?, ?) "
-                "ON CONFLICT(room_id) DO UPDATE SET pseudonymous = excluded.pseudonymous",
-                (room_id, int(on)),
-            )
-        self._settings.pop(room_id, None)
-
-
-async def fetch_one(conn: aiosqlite.Connection, sql: str, params=()) -> sqlite3.Row | None:
-    """The first row of a query, in one trip to the database thread (not three)."""
-    rows = await conn.execute_fetchall(sql, params)
-    return rows[0] if rows else None
-
-
-async def fetch_all(conn: aiosqlite.Connection, sql: str, params=()) -> list[sqlite3.Row]:
-    """Every row of a query, in one trip to the database thread."""
-    return list(await conn.execute_fetchall(sql, params))
 
 
 def _statements(sql: str) -> list[str]:

@@ -21,8 +21,9 @@ from datetime import datetime
 from typing import Callable
 
 from bot.game.log import kept_texts, lets_go, loggable
-from bot.store.db import Store, fetch_all, fetch_one
+from bot.store.db import Store
 from bot.store.history import on_purge, record_finished
+from bot.store.rows import fetch_all, fetch_one
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
-from bot.store.db import Store, fetch_all, fetch_one
+from bot.store.db import Store
+from bot.store.rows import fetch_all, fetch_one
 
 STATUSES = ("in_progress", "done", "dropped")
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from bot.schedule import Marks, Recurrence
-from bot.store.db import Store, fetch_all, fetch_one
+from bot.store.db import Store
+from bot.store.rows import fetch_all, fetch_one
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ table. Nothing typed in it is stored; only the zone a trainer sets with ``!timez
 
 from __future__ import annotations
 
-from bot.store.db import Store, fetch_all, fetch_one
+from bot.store.db import Store
+from bot.store.rows import fetch_all, fetch_one
 
 
 class TrainerStore:

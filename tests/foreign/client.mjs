@@ -1,5 +1,5 @@
 // A Matrix client with Element's crypto (matrix-js-sdk + Rust crypto), driven by the
-// Python tests (tests/foreign_client.py) over newline-delimited JSON:
+// Python tests (tests/helpers/foreign_client.py) over newline-delimited JSON:
 //   stdin:  {"id": 1, "op": "login", ...}          one request a line
 //   stdout: {"id": 1, "ok": true, "result": ...}    its answer (or "ok": false, "error")
 //           {"event": "timeline", ...}              every timeline event, once decrypted
