@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: run test demo bench validate-decks clean-local clean
+.PHONY: run test demo demo-week bench validate-decks clean-local clean
 
 # The virtual environment, with the bot, a local Synapse and the test tools.
 $(STAMP): pyproject.toml
@@ -42,6 +42,10 @@ test: $(STAMP) $(NODE_STAMP)
 # A whole scripted game with simulated players on a throw-away local Synapse.
 demo: $(STAMP)
 	$(PY) -m bot demo
+
+# The same with a game over a week, the bot's clock sped up (a week in under a minute).
+demo-week: $(STAMP)
+	$(PY) -m bot demo --week
 
 # The bot against a bare matrix-nio bot on a throw-away Synapse: reply latency, 50 games
 # at once, restart with 1,000 games, memory (about 6-7 min on 2 cores; see

@@ -5,7 +5,7 @@
     reflextics check-config FILE [--connect] validate a config; --connect: look at the account
     reflextics validate-decks [PATH…]        check deck files and that every language is complete
     reflextics local [--dir D] [--port N]    the bot on an embedded local Synapse (make run)
-    reflextics demo [--keep DIR]             a scripted game with simulated players (make demo)
+    reflextics demo [--keep DIR] [--week]    a scripted game with simulated players (make demo, make demo-week)
     reflextics --version
 
 Exit codes: 0 done (a bot stopped by a signal included), 1 a failure while
@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     local.add_argument("--port", type=int, default=8008, help="the homeserver's port on 127.0.0.1 (default 8008)")
     demo = sub.add_parser("demo", help="play a scripted game with simulated players on a throw-away Synapse")
     demo.add_argument("--keep", metavar="DIR", help="keep everything (homeserver, logs, synthesis file) in DIR")
+    demo.add_argument("--week", action="store_true", help="a game over a week, its clock sped up (under a minute)")
     return parser
 
 
@@ -96,6 +97,10 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "demo":
         from bot.devtools.demo import run_demo
 
+        if args.week:
+            from bot.devtools.demo_week import WeekDemo
+
+            return run_demo(args.keep, kind=WeekDemo)
         return run_demo(args.keep)
     config = args.config or os.environ.get(CONFIG_ENV)
     if args.command == "check-config":

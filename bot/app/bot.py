@@ -19,9 +19,10 @@ from bot.game import UserRef
 from bot.commands.languages import LanguageCommands
 from bot.commands.play import GamePlay
 from bot.commands.privacy import Privacy, Throttle
-from bot.messages.render import Renderer, bilingual
+from bot.messages.render import Renderer
 from bot.commands.router import Context, Router
 from bot.commands.schedules import ScheduleCommands
+from bot.commands.week import WeekCommands, WeekRooms, help_message
 from bot.runtime.engine import reply_tx_id
 from bot.runtime.scheduling import Scheduling
 from bot.store import Store
@@ -60,11 +61,13 @@ class Bot:
             self.room_view,
         )
         self._libraries: dict[str, Library] = {}  # per room, with its own cards
+        week_rooms = WeekRooms.from_config(store, config)
         self.history = HistoryStore(store)
         self.play = GamePlay(self.engine, self.narrator, self.room_view, self.is_facilitator, skipped=tuple(problems),
-                             cards_changed=lambda room_id: self._libraries.pop(room_id, None),
+                             cards_changed=lambda room_id: self._libraries.pop(room_id, None), week_rooms=week_rooms,
                              played=self.history.played_cards)
         self.play.register(self.router)
+        WeekCommands(week_rooms, self.engine, self.narrator, self.room_view, self.is_facilitator).register(self.router)
         LanguageCommands(self.engine, self.narrator, self.room_view, self.is_facilitator,
                          self.store.set_room_languages).register(self.router)
         self.scheduling = Scheduling(
@@ -72,6 +75,7 @@ class Bot:
             Outgoing(self.transport.send, self.transport.send_file), config.schedule,
             members=lambda room_id: set(self.transport.client.rooms[room_id].users)
             if self.transport.client and room_id in self.transport.client.rooms else None,
+            week_rooms=week_rooms,
         )
         self.router.add("schedule", ScheduleCommands(self.scheduling).handle)
         self.privacy = Privacy(config.privacy, store, self.engine, self.narrator, self.room_view, self.is_facilitator)
@@ -305,11 +309,5 @@ class Bot:
         # anyone can read it whatever the room's setting; in the room's
         # language(s) when that is one of them.
         asked = ctx.command.language
-        lang = asked if asked and asked not in ctx.languages else None
-        languages = (lang,) if lang else ctx.languages
-        # The commands between sessions have their own catalogue file (between.yaml).
-        await ctx.reply_rendered(bilingual(
-            [self.renderer.join([self.renderer.render(language, key, prefix=ctx.prefix)
-                                 for key in ("help", "between.help")], "\n") for language in languages],
-            [self.catalogue.text(language, "language.name") for language in languages]))
+        await ctx.reply_rendered(help_message(ctx, (asked,) if asked and asked not in ctx.languages else ctx.languages))
 

@@ -46,6 +46,7 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "purge": ("purge", "purger", ()),
     "pseudonyms": ("pseudonyms", "pseudonymes", ()),
     "card": ("card", "carte", ()),
+    "week": ("week", "semaine", ()),
     # Between sessions (bot/commands/history.py, bot/commands/trainer.py, bot/commands/followup.py).
     "history": ("history", "historique", ()),
     "followup": ("follow-up", "suivi", ("followup",)),
@@ -88,6 +89,7 @@ NATIVE: dict[str, dict[str, str]] = {
     "purge": {"ro": "curăță", "de": "bereinigen", "el": "εκκαθάριση"},
     "pseudonyms": {"ro": "pseudonime", "de": "pseudonyme", "el": "ψευδώνυμα"},
     "card": {"ro": "cartonaș", "de": "karte", "el": "κάρτα"},
+    "week": {"ro": "săptămână", "de": "woche", "el": "εβδομάδα"},
     "history": {"ro": "istoric", "de": "verlauf", "el": "ιστορικό"},
     "followup": {"ro": "urmărire", "de": "nachverfolgung", "el": "παρακολούθηση"},
     "rooms": {"ro": "camere", "de": "räume", "el": "αίθουσες"},
@@ -100,6 +102,7 @@ NATIVE: dict[str, dict[str, str]] = {
 NATIVE_ALIASES: dict[str, tuple[str, ...]] = {
     "skip": ("ueberspringen",), "extend": ("verlaengern",),
     "forget_me": ("uitama", "vergissmich"), "add_card": ("adaugacartonas", "neuekarte"),
+    "week": ("saptamana",),
     "rooms": ("raeume",), "timezone": ("fusorar", "ζωνη-ωρας", "ζωνηωρας"),
 }
 

@@ -20,6 +20,8 @@ from bot.game import events as ev
 from bot.game.params import CardRef, ThemeRef
 from bot.messages.narration import Narrator, RoomView
 from bot.commands.router import Context, Router
+from bot.commands.week import BAD_LENGTH, WeekRooms, split_new_args
+from bot.game.weekplan import parse_length
 
 # What a player may type for each level, in every language (folded when looked up).
 LEVEL_WORDS = {
@@ -71,6 +73,10 @@ def event_for(command: Command, sender: str, ref: str = "") -> ev.Event | str:
     if name == "extend":
         words = command.words
         minutes = read_int(words[0]) if len(words) == 1 and len(words[0]) < 4 else None
+        seconds = parse_length(words[0]) if len(words) == 1 and minutes is None else None
+        if seconds is not None and seconds % 60 == 0:
+            # "1j", "12h", "30min": a week game's postponement (a live game takes 1 to 60 min).
+            return ev.Extend(sender, seconds // 60)
         if minutes is None or not 1 <= minutes <= 60:
             return "game.extend_range"
         return ev.Extend(sender, minutes)
@@ -86,7 +92,9 @@ class GamePlay:
                  is_facilitator: Callable[[str, str], bool],
                  rng: random.Random | None = None, skipped: tuple = (),
                  cards_changed: Callable[[str], None] = lambda room_id: None,
+                 week_rooms: WeekRooms | None = None,
                  played: Callable[[str], Awaitable[dict[str, int]]] | None = None):
+        self.week_rooms = week_rooms  # None: week games are not offered
         self.played = played  # the room's cards played so far (card rotation), None: no rotation
         self.skipped = skipped  # custom decks that did not load, with the reason
         self.cards_changed = cards_changed
@@ -139,19 +147,31 @@ class GamePlay:
 
     async def _simple(self, ctx: Context) -> None:
         result = event_for(ctx.command, ctx.sender, ctx.event_id)
+        if result == "game.extend_range" and (await self.engine.state(ctx.room_id))[1].week is not None:
+            result = "week.extend_range"  # a week game is postponed by days or hours
         if isinstance(result, str):
             await self._answer(ctx, result, USAGE_PARAMS.get(result, ()))
             return
         await self._apply(ctx, result)
 
     async def _new(self, ctx: Context) -> None:
+        asked = split_new_args(ctx.command.args) if self.week_rooms else None
+        if asked is not None and asked.length == BAD_LENGTH:
+            await self._answer(ctx, "week.bad_length")
+            return
+        words = asked.rest if asked is not None else ctx.command.args
         theme = None
-        if ctx.command.args:
-            found = (await self._library(ctx.room_id)).resolve(ctx.command.args, ctx.language)
+        if words:
+            found = (await self._library(ctx.room_id)).resolve(words, ctx.language)
             if found is None or found[0] != "theme":
                 await self._answer(ctx, "game.unknown_theme")
                 return
             theme = found[1]
+        if asked is not None and asked.week:
+            zone, quiet = await self.week_rooms.settings(ctx.room_id)
+            await self._apply(ctx, ev.Open(ctx.sender, theme, ctx.language, asked.length or self.week_rooms.length,
+                                           zone, quiet.start, quiet.end))
+            return
         await self._apply(ctx, ev.Open(ctx.sender, theme, ctx.language))
 
     async def _start(self, ctx: Context) -> None:

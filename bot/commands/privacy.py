@@ -125,14 +125,13 @@ class Privacy:
 
     async def _privacy(self, ctx: Context) -> None:
         days = self.config.retention_days
-        after = self.narrator.catalogue.text(ctx.language, "privacy.after_records" if self.config.keep_game_records
-                                             else "privacy.after_nothing")
+        after = self.narrator.catalogue.text(
+            ctx.language, "privacy.after_records" if self.config.keep_game_records else "privacy.after_nothing")
         view = await self.views(ctx.room_id)
-        # What is kept between sessions (history, follow-up) has its own catalogue file (between.yaml).
-        notice = self.narrator.renderer.join([
-            self.narrator.message(view, "privacy.notice", (("days", f"{days:g}"), ("after", after))),
-            self.narrator.message(view, "between.privacy")], "\n")
-        await self.engine.reply(ctx.room_id, notice, ctx.event_id)
+        # What a week game keeps (week.yaml) and what is kept between sessions (between.yaml), after the notice.
+        lines = (("privacy.notice", (("days", f"{days:g}"), ("after", after))), ("week.privacy", ()),
+                 ("between.privacy", ()))
+        await self.engine.reply(ctx.room_id, self.narrator.lines(view, lines), ctx.event_id)
 
     async def _forget_me(self, ctx: Context) -> None:
         if fold(ctx.command.args) not in CONFIRM_WORDS:

@@ -11,6 +11,8 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from bot.commands.router import Context
+from bot.commands.week import BAD_LENGTH, split_schedule_week
+from bot.game.params import Term
 from bot.runtime.engine import reply_tx_id
 from bot.schedule import ScheduleError, parse_schedule, schedule_id, subcommand, wording
 from bot.schedule.ics import calendar
@@ -73,6 +75,13 @@ class ScheduleCommands:
             return
         view = await self.s.views(ctx.room_id)
         now = self.s.clock()
+        week_seconds = 0
+        if self.s.week_rooms is not None:  # "… semaine [5j]": each session opens a week game
+            rest, asked = split_schedule_week(rest)
+            if asked == BAD_LENGTH:
+                await self._answer(ctx, "week.bad_length")
+                return
+            week_seconds = 0 if asked is None else asked or self.s.week_rooms.length
         try:
             parsed = parse_schedule(rest, now, self.s.config.default_timezone, ctx.asked_language)
             theme = None
@@ -85,7 +94,7 @@ class ScheduleCommands:
             await self._answer_error(ctx, error)
             return
         rule = parsed.recurrence
-        new_id = await self.s.schedules.add(ctx.room_id, ctx.sender, rule, theme, now)
+        new_id = await self.s.schedules.add(ctx.room_id, ctx.sender, rule, theme, now, week_seconds)
         upcoming = rule.next(now, NEXT_DATES)
         dates = self.s.worded(lambda lang, text: "\n".join(
             text("schedule.date_line", date=wording.when(text, o, rule.zone)) for o in upcoming))
@@ -96,6 +105,8 @@ class ScheduleCommands:
         if odd is not None:  # a typed time that does not exist, or comes twice, on some day
             note = self.s.worded(lambda lang, text: wording.odd_time(text, rule, *odd))
             parts.append(n.message(view, "schedule.odd_line", (("note", note),)))
+        if week_seconds:
+            parts.append(n.message(view, "week.scheduled", (("length", _length_words(week_seconds)),)))
         await self.s.engine.reply(ctx.room_id, n.renderer.join(parts, "\n"), ctx.event_id)
         stored = await self.s.schedules.get(new_id)
         if stored is not None:
@@ -149,3 +160,12 @@ class ScheduleCommands:
                         duration_minutes=self.s.config.duration_minutes, stamp=self.s.clock())
         await self.s.outgoing.send_file(ctx.room_id, data.encode("utf-8"), f"reflextics-{stored.id}.ics",
                                         "text/calendar", reply_tx_id(ctx.event_id, 0))
+
+
+def _length_words(seconds: int) -> Term:
+    """A week game's length as a catalogue term: whole days, else hours, else minutes."""
+    if seconds % 86400 == 0:
+        return Term("week.length_days", (("count", seconds // 86400),))
+    if seconds % 3600 == 0:
+        return Term("week.length_hours", (("count", seconds // 3600),))
+    return Term("week.length_minutes", (("count", max(1, seconds // 60)),))

@@ -16,6 +16,7 @@ import yaml
 
 from bot.config.reader import PLACEHOLDERS, ConfigError, Reader
 from bot.game.declared import declared, setting
+from bot.game.weekplan import parse_quiet
 from bot.game.settings import Settings
 from bot.schedule.recurrence import canonical_zone
 
@@ -61,6 +62,12 @@ def _zone(key: str, value: str) -> str:
     if zone is None:
         raise ConfigError(f"{key}: must be an IANA time zone such as Europe/Paris")
     return zone
+
+
+def _quiet_hours(key: str, value: str) -> str:
+    if parse_quiet(value) is None:
+        raise ConfigError(f"{key}: must be HH:MM-HH:MM (e.g. 20:00-08:00), or none")
+    return value
 
 
 def _user_ids(key: str, value: tuple[str, ...]) -> tuple[str, ...]:
@@ -136,6 +143,8 @@ class RoomsConfig:
     require_encryption: bool = setting(True, "Refuse to play in rooms without end-to-end encryption.")
     default_language: str = setting("fr", "The language of a room that has not chosen one.", choices=LANGUAGES)
     only_cross_signed_senders: bool = setting(False, "Ignore messages from devices their owner did not verify.")
+    quiet_hours: str = setting("20:00-08:00", "Week games: no nudge or count then, in the room's zone "
+                                              "(each room may change it with !semaine).", check=_quiet_hours)
 
 
 @dataclass(frozen=True)

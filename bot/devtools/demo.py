@@ -274,8 +274,9 @@ def bot_logs_to(path: Path, level: int = logging.INFO) -> Iterator[None]:
             logger.setLevel(old)
 
 
-def run_demo(keep: str | None = None, write: Callable[[str], None] | None = None) -> int:
-    """Run the demo; 0 on success, 1 with a one-line error on stderr otherwise."""
+def run_demo(keep: str | None = None, write: Callable[[str], None] | None = None,
+             kind: Callable[[Path, Callable[[str], None]], "Demo"] | None = None) -> int:
+    """Run the demo (``kind``: another script, e.g. the week's); 0 on success, 1 with a one-line error otherwise."""
     write = write or (lambda text: print(text, flush=True))
     if keep:
         root = Path(keep).resolve()
@@ -285,7 +286,7 @@ def run_demo(keep: str | None = None, write: Callable[[str], None] | None = None
         root.mkdir(parents=True, exist_ok=True)
     else:
         root = Path(tempfile.mkdtemp(prefix="reflextics-demo-"))
-    demo = Demo(root, write)
+    demo = (kind or Demo)(root, write)
     try:
         with bot_logs_to(root / "bot.log"):
             asyncio.run(demo.run())

@@ -102,11 +102,13 @@ class Transcript:
         self.bot_id = bot_id
         self.names = names
         self._pending: tuple[str, Callable[[Line], bool]] | None = None
+        # How a line's time is shown (the week demo shows its sped-up game clock instead).
+        self.stamp: Callable[[int], str] = lambda ms: datetime.fromtimestamp(ms / 1000).strftime("%H:%M:%S")
 
     def line(self, line: Line) -> None:
         if self._pending is not None and self._pending[1](line):
             self.flush()
-        when = datetime.fromtimestamp(line.timestamp / 1000).strftime("%H:%M:%S")
+        when = self.stamp(line.timestamp)
         name = self.names.get(line.sender, line.sender)
         if line.msgtype == "m.file":
             size = line.content.get("info", {}).get("size")

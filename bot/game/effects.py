@@ -14,8 +14,9 @@ from typing import Any
 from bot.game.params import Params, params
 
 # Timer kinds: the end of a step (card, resources, actions, synthesis window), the
-# end of a speaking turn, the reminder before either ends, and the silence prompt.
-TIMER_KINDS = ("step", "turn", "reminder", "silence")
+# end of a speaking turn, the reminder before either ends, and the silence prompt;
+# in a week game, the next nudge of someone who has not answered and the progress count.
+TIMER_KINDS = ("step", "turn", "reminder", "silence", "nudge", "progress")
 
 
 class _Message:

@@ -13,11 +13,19 @@ from dataclasses import asdict, dataclass, fields
 
 @dataclass(frozen=True)
 class Open:
-    """A facilitator opens a lobby, optionally for one theme, in a room language."""
+    """A facilitator opens a lobby, optionally for one theme, in a room language.
+
+    ``week_seconds`` > 0 opens a week game of that length, its deadlines in ``zone``
+    and no nudge between ``quiet_start`` and ``quiet_end`` (minutes after midnight).
+    """
 
     actor: str
     facilitator_theme: str | None = None
     language: str = "fr"
+    week_seconds: int = 0
+    zone: str = ""
+    quiet_start: int = 20 * 60
+    quiet_end: int = 8 * 60
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.game import round as speaking
-from bot.game import votes
+from bot.game import votes, week
 from bot.game.context import Ctx, IllegalMove
 from bot.game.effects import PostCard, Say
 from bot.game.params import ThemeRef, UserRef, duration, params
 from bot.game.state import CARD, LEFT, LOBBY, RESOURCES, ROUND, GameState, is_theme_id
 from bot.game.timing import timed
+from bot.game.weekplan import MAX_LENGTH, valid_zone
 
 
 def open_game(state: GameState, event, ctx: Ctx):
@@ -28,9 +29,14 @@ def open_game(state: GameState, event, ctx: Ctx):
     )
     lobby = params(facilitator=UserRef(event.actor), minimum=ctx.settings.min_players,
                    maximum=ctx.settings.max_players)
-    if theme is None:
-        return new, [Say("game.lobby_opened", lobby)]
-    return new, [Say("game.lobby_opened_theme", lobby + params(theme=ThemeRef(theme)))]
+    said = [Say("game.lobby_opened", lobby) if theme is None else
+            Say("game.lobby_opened_theme", lobby + params(theme=ThemeRef(theme)))]
+    if event.week_seconds:
+        if not valid_zone(event.zone) or not 1 <= event.week_seconds <= MAX_LENGTH:
+            raise IllegalMove("week.bad_length")
+        new = replace(new, week=week.new_week(event, ctx))
+        said.append(week.plan_message(new.week))
+    return new, said
 
 
 def join(state: GameState, event, ctx: Ctx):

@@ -22,7 +22,7 @@ from __future__ import annotations
 # Fields that name things rather than carry what someone wrote. The engine
 # resolves what users type (themes, cards, levels) into ids before an event exists.
 IDENTIFIERS = frozenset({"type", "actor", "card_id", "theme", "level", "kind", "language", "facilitator_theme",
-                         "ref"})  # ref: a Matrix event id
+                         "ref", "zone"})  # ref: a Matrix event id; zone: an IANA time zone
 # What stands for a text the state does not keep: not empty, so that the logged
 # event still reads as what it was (an out-of-turn message, not an empty one).
 DROPPED = "…"

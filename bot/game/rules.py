@@ -11,10 +11,10 @@ arriving while paused) is simply ignored.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable
 
-from bot.game import edits, ending, lobby, timing, votes
+from bot.game import edits, ending, lobby, nudges, timing, votes, week
 from bot.game import round as speaking
 from bot.game.context import Ctx, IllegalMove
 from bot.game.effects import GameOver
@@ -28,12 +28,27 @@ __all__ = ["IllegalMove", "Outcome", "apply", "TRANSITIONS"]
 
 Handler = Callable[[GameState, Event, Ctx], tuple[GameState, list]]
 PLAYING = (CARD, ROUND, RESOURCES, ACTIONS)
+
+
+def _either(live: Handler, in_week: Handler) -> Handler:
+    """``live`` in a live game, ``in_week`` in a week game (see bot/game/week.py)."""
+    return lambda s, e, c: (live if s.week is None else in_week)(s, e, c)
+
+
+def _join(s, e, c):
+    return week.join(s, e, c) if s.week is not None and s.phase == ROUND else lobby.join(s, e, c)
+
+
+def _leave(s, e, c):
+    return week.leave(s, e, c) if s.week is not None and s.phase == ROUND else lobby.leave(s, e, c)
+
+
 GOING = (LOBBY,) + TIMED  # a game is going on
 
 TRANSITIONS: dict[type, dict[str, Handler]] = {
     Open: {p: lobby.open_game for p in (IDLE, FINISHED, ABORTED)},
-    Join: {p: lobby.join for p in (LOBBY,) + PLAYING},
-    Leave: {p: lobby.leave for p in GOING},
+    Join: {p: _join for p in (LOBBY,) + PLAYING},
+    Leave: {p: _leave for p in GOING},
     Start: {LOBBY: lobby.start},
     Next: {
         CARD: lambda s, e, c: speaking.begin(s, c),
@@ -42,19 +57,19 @@ TRANSITIONS: dict[type, dict[str, Handler]] = {
         ACTIONS: ending.next_in_actions,
         SYNTHESIS: ending.next_in_synthesis,
     },
-    Done: {ROUND: speaking.done},
-    Pass: {ROUND: speaking.pass_turn},
-    Skip: {ROUND: speaking.skip},
-    Say: {ROUND: speaking.say},
+    Done: {ROUND: _either(speaking.done, week.done)},
+    Pass: {ROUND: _either(speaking.pass_turn, week.pass_turn)},
+    Skip: {ROUND: _either(speaking.skip, week.no_skip)},
+    Say: {ROUND: _either(speaking.say, week.say)},
     Vote: {RESOURCES: votes.vote},
     AddAction: {ACTIONS: ending.add_action},
     Amend: {SYNTHESIS: ending.amend},
     # Until the game is final (a deletion also reaches games already over: edits.redact).
     Edit: {p: edits.edit for p in (ROUND, RESOURCES, ACTIONS, SYNTHESIS)},
     Redact: {p: edits.redaction for p in GOING},
-    Pause: {p: timing.pause for p in TIMED},
-    Resume: {p: timing.resume for p in TIMED},
-    Extend: {p: timing.extend for p in TIMED},
+    Pause: {p: _either(timing.pause, week.no_pause) for p in TIMED},
+    Resume: {p: _either(timing.resume, week.no_pause) for p in TIMED},
+    Extend: {p: _either(timing.extend, week.extend) for p in TIMED},
     End: {p: ending.end for p in TIMED},
     Abort: {p: ending.abort for p in GOING},
 }
@@ -89,10 +104,14 @@ TIMER_HANDLERS: dict[str, dict[str, Callable[[GameState, Ctx], tuple[GameState, 
         RESOURCES: votes.timeout,
         ACTIONS: ending.actions_timeout,
         SYNTHESIS: ending.synthesis_timeout,
+        ROUND: week.round_timeout,  # only a week game's round has a step deadline
     },
     "turn": {ROUND: speaking.turn_timeout},
     "reminder": {p: timing.remind for p in TIMED},
     "silence": {ROUND: speaking.silence},
+    # Week games only (their timers exist only in a state with a week plan).
+    "nudge": {p: nudges.nudge for p in (ROUND, RESOURCES)},
+    "progress": {p: nudges.progress for p in (ROUND, RESOURCES, ACTIONS)},
 }
 
 
@@ -133,6 +152,7 @@ def apply(state: GameState, event: Event, now: datetime, *, facilitator: bool = 
     if state.paused is not None and kind in BLOCKED_WHILE_PAUSED:
         raise IllegalMove("game.paused_first")
     new, effects = handler(state, event, ctx)
+    new, effects = week.adapt(state, new, effects, ctx)
     return Outcome(new, _with_timers(state, new, effects, None))
 
 
@@ -142,8 +162,9 @@ def _timer(state: GameState, event: TimerFired, ctx: Ctx) -> Outcome:
     if at is None or handler is None or ctx.now + timing.EARLY_TOLERANCE < at:
         return Outcome(state, ())  # stale, or early because it was re-armed later
     new, effects = handler(state, ctx)
+    new, effects = week.adapt(state, new, effects, ctx)
     late = ctx.now - at
-    if event.kind in ("step", "turn") and late > timing.LATE:
+    if event.kind in ("step", "turn") and late > timedelta(seconds=ctx.settings.late_seconds):
         # The deadline passed while the bot was down: its timer fires at once on
         # restart, and the room hears why the game moves on now.
         effects = [timing.late_word(state, late), *effects]

@@ -35,6 +35,14 @@ class Settings:
     max_action_chars: int = setting(500, "The longest action idea kept, in characters.", in_config=False)
     max_amend_chars: int = setting(4000, "The longest amendment of the synthesis kept, in characters.",
                                    in_config=False)
+    week_length_seconds: int = setting(5 * DAY, "Week games: their length when !nouvelle semaine names none.",
+                                       5, 14 * DAY)
+    week_nudge_seconds: int = setting(DAY, "Week games: nudge who has not answered this long before a deadline "
+                                           "(0: no nudge).", 0, 14 * DAY)
+    week_progress_seconds: int = setting(DAY, "Week games: the room's progress count at most this often (0: never).",
+                                         0, 14 * DAY)
+    late_seconds: int = setting(60, "A step timer running this late was missed while the bot was down: said so.",
+                                in_config=False)
 
     def __post_init__(self) -> None:
         for f in fields(self):

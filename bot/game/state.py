@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 
+from bot.game.weekplan import Week
+
 IDLE, LOBBY, CARD, ROUND, RESOURCES, ACTIONS, SYNTHESIS, FINISHED, ABORTED = (
     "idle", "lobby", "card", "round", "resources", "actions", "synthesis", "finished", "aborted")
 PHASES = (IDLE, LOBBY, CARD, ROUND, RESOURCES, ACTIONS, SYNTHESIS, FINISHED, ABORTED)
@@ -122,6 +124,7 @@ class GameState:
     created: datetime | None = None
     started: datetime | None = None
     ended: datetime | None = None
+    week: Week | None = None  # a week game's calendar (None: a live game)
 
     @property
     def running(self) -> bool:
@@ -135,7 +138,8 @@ class GameState:
 
     @property
     def current_turn(self) -> Turn | None:
-        if self.phase == ROUND and self.turns and self.turns[-1].status == OPEN:
+        """The live round's open turn (a week game has no single speaker: none)."""
+        if self.week is None and self.phase == ROUND and self.turns and self.turns[-1].status == OPEN:
             return self.turns[-1]
         return None
 
@@ -172,6 +176,7 @@ class GameState:
         d["actions"] = tuple(Action(**a) for a in d.get("actions", ()))
         d["votes"] = tuple((u, bool(y)) for u, y in d.get("votes", ()))
         d["vote"] = VoteResult(**d["vote"]) if d.get("vote") else None
+        d["week"] = Week.from_dict(d["week"]) if d.get("week") else None
         p = d.get("paused")
         d["paused"] = Paused(_time(p["at"]), p["remaining"]) if p else None
         known = {f.name for f in fields(cls)}

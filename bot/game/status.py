@@ -7,6 +7,7 @@ from datetime import datetime
 from bot.game.params import Params, Term, UserRef, count_term, duration, level_term, params, step_term, users
 from bot.game.state import ACTIONS, CARD, LEVELS, LOBBY, RESOURCES, ROUND, SYNTHESIS, GameState
 from bot.game.timing import seconds_left
+from bot.game.nudges import status as week_status
 
 
 def time_term(state: GameState, now: datetime) -> Term:
@@ -24,6 +25,9 @@ def time_term(state: GameState, now: datetime) -> Term:
 def describe(state: GameState, now: datetime) -> tuple[str, Params]:
     """The catalogue key and params answering ``!status`` (names shown, nobody pinged)."""
     phase = state.phase
+    in_week = week_status(state)
+    if in_week is not None:
+        return in_week
     if phase == LOBBY:
         return "game.status.lobby", params(
             facilitator=UserRef(state.facilitator),

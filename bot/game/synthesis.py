@@ -56,6 +56,7 @@ class Synthesis:
     actions: tuple[tuple[str, tuple[Action, ...]], ...]  # (level, ideas) for the four levels
     amendment: str | None
     amended_by: str | None
+    until: datetime | None = None  # a week game: its end (or last deadline), shown with its start
 
 
 def actions_by_level(state: GameState) -> tuple[tuple[str, tuple[Action, ...]], ...]:
@@ -77,6 +78,7 @@ def build(state: GameState, final: bool | None = None) -> Synthesis:
         actions=actions_by_level(state),
         amendment=state.amendment,
         amended_by=state.amended_by,
+        until=(state.ended or state.week.deadlines[-1]) if state.week is not None else None,
     )
 
 
@@ -140,7 +142,10 @@ def to_markdown(
         out.append("- " + say("game.synth.card", card=lambda w: md_escape(w.card_title(syn.card_id))))
     if syn.theme:
         out.append("- " + say("game.synth.theme", theme=lambda w: md_escape(w.theme_title(syn.theme))))
-    if syn.date:
+    if syn.date and syn.until:
+        out.append("- " + say("week.synth_dates", start=lambda w: w.date_text(syn.date),
+                              end=lambda w: w.date_text(syn.until)))
+    elif syn.date:
         out.append("- " + say("game.synth.date", date=lambda w: w.date_text(syn.date)))
     out.append("- " + say("game.synth.participants", names=", ".join(name(u) for u in syn.participants)))
 

@@ -19,10 +19,9 @@ from bot.game.state import ROUND, TIMED, GameState, Paused
 
 # A timer may go off a little before its time (scheduler and clock jitter).
 EARLY_TOLERANCE = timedelta(seconds=1)
-# A step or turn timer running this long after its deadline was missed (the bot was
-# down): the room is told so before the game moves on. Under load timers run late
-# by a second or two, never by a minute.
-LATE = timedelta(seconds=60)
+# A step or turn timer running longer than ``Settings.late_seconds`` (a minute) after
+# its deadline was missed (the bot was down): the room is told so before the game
+# moves on. Under load timers run late by a second or two, never by a minute.
 
 
 def plan(state: GameState) -> tuple[ArmTimer, ...]:
@@ -31,6 +30,8 @@ def plan(state: GameState) -> tuple[ArmTimer, ...]:
         return ()
     slots = (("step", state.deadline), ("turn", state.turn_deadline),
              ("reminder", state.reminder_at), ("silence", state.silence_at))
+    if state.week is not None:
+        slots += (("nudge", state.week.nudge_at), ("progress", state.week.progress_at))
     return tuple(ArmTimer(kind, at, state.seq) for kind, at in slots if at is not None)
 
 

@@ -27,6 +27,8 @@ ASKS_TO_ACT: dict[str, str] = {
     "game.turn_time_up": "facilitator",  # auto-advance off: skip the speaker
     "game.step_time_up": "facilitator",  # auto-advance off: go on
     "game.vote_tie": "facilitator",  # break the tie
+    "week.nudge": "user",  # a week game: your reading is awaited (one nudge, naming only you)
+    "week.nudge_vote": "user",  # a week game: the vote awaits you
     "narration.poll": "players",  # the vote's native poll (its text fallback): answer it, or type
     "schedule.reminder_players": "players",  # the usual players: a session soon
     "encryption.unreadable": "user",  # "I could not read you, send it again"

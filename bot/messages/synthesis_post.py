@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -23,6 +24,7 @@ class SynthesisWriter:
 
     def markdown(self, view: RoomView, state: GameState, final: bool) -> str:
         """The document in the room's language; a bilingual room's labels in both."""
+        view = in_game_zone(view, state)
         catalogue = self.narrator.catalogue
         synthesis = build_synthesis(state, final)
         user_name = lambda user: self.narrator.person(view, user)
@@ -50,9 +52,14 @@ class SynthesisWriter:
         if not final:
             return [message]
         when = state.started or state.created or datetime.now(timezone.utc)
-        day = when.astimezone(ZoneInfo(view.timezone)).strftime("%Y-%m-%d")
+        day = when.astimezone(ZoneInfo(in_game_zone(view, state).timezone)).strftime("%Y-%m-%d")
         filename = self.narrator.catalogue.text(view.language, "narration.synthesis_file", date=day)
         return [message, {"type": "file", "text": document, "filename": filename, "mimetype": "text/markdown"}]
+
+
+def in_game_zone(view: RoomView, state: GameState) -> RoomView:
+    """A week game's dates are read in its own zone (the one its deadlines were said in)."""
+    return replace(view, timezone=state.week.zone) if state.week is not None else view
 
 
 def local_date(moment: datetime, zone: str, lang: str) -> str:

@@ -71,7 +71,8 @@ class Engine:
         self.outgoing = outgoing
         self.views = views
         self.clock = clock or (lambda: datetime.now(timezone.utc))
-        self.timers = Timers(self._fire)
+        # Timers wait the distance the game clock sees (tests and the week demo inject a clock).
+        self.timers = Timers(self._fire, lambda at: (at - self.clock()).total_seconds())
         self.synthesis = SynthesisWriter(narrator)
         self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._unsent: set[str] = set()  # rooms whose crash leftovers failed to send at start-up

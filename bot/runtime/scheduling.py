@@ -52,7 +52,8 @@ class Scheduling:
 
     def __init__(self, schedules: ScheduleStore, engine: Engine, views: Callable[[str], Awaitable[RoomView]],
                  is_facilitator: Callable[[str, str], bool], outgoing: Outgoing, config: ScheduleConfig,
-                 clock: Clock | None = None, members: Callable[[str], set[str] | None] = lambda room_id: None):
+                 clock: Clock | None = None, members: Callable[[str], set[str] | None] = lambda room_id: None,
+                 week_rooms=None):
         self.schedules = schedules
         self.engine = engine
         self.narrator = engine.narrator
@@ -62,6 +63,7 @@ class Scheduling:
         self.config = config
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.members = members  # the room's members, to remind only those still there (None: unknown)
+        self.week_rooms = week_rooms  # rooms' zone and quiet hours for week games (None: not offered)
         self.scheduler = AsyncIOScheduler(
             timezone=timezone.utc,
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
@@ -185,6 +187,7 @@ class Scheduling:
                     "actor": stored.created_by, "theme": stored.theme, "language": view.language,
                     "after_game": await self.schedules.latest_game_id(stored.room_id), "id": stored.id,
                     "when": when_text, "occurrence": action.occurrence.isoformat(),
+                    "week": stored.week_seconds, "zone": zone,
                 }, tx_id(stored.id, action.occurrence, "busy")))
             elif isinstance(action, Missed):
                 upcoming = stored.rule.next(now)
@@ -219,4 +222,8 @@ class Scheduling:
             await self.outgoing.send(item.room_id, rendered.content(), item.tx_id)
             return
         event = ev.Open(actor=p["actor"], facilitator_theme=p["theme"], language=p["language"])
+        if p.get("week") and self.week_rooms is not None:
+            # A week game in the schedule's zone (where its sessions are said), the room's quiet hours.
+            _, quiet = await self.week_rooms.settings(item.room_id)
+            event = ev.Open(p["actor"], p["theme"], p["language"], p["week"], p["zone"], quiet.start, quiet.end)
         await self.engine.handle(item.room_id, event, facilitator=True, source_event_id=None)

@@ -9,8 +9,9 @@ step was left) is ignored by the rules through its sequence number.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Awaitable, Callable
 
 from apscheduler.jobstores.base import JobLookupError
@@ -22,13 +23,19 @@ from bot.game.effects import TIMER_KINDS
 log = logging.getLogger(__name__)
 
 Fire = Callable[[int, str, int], Awaitable[None]]  # game id, kind, seq
+Delay = Callable[[datetime], float]  # seconds of real time until a moment of the game clock
 
 
 class Timers:
     """Arms one-shot jobs that call ``fire(game_id, kind, seq)`` at their time."""
 
-    def __init__(self, fire: Fire):
+    def __init__(self, fire: Fire, delay: Delay | None = None):
         self.fire = fire
+        # Jobs wait on real time; the game clock may be another (tests and the demo
+        # inject one), so a job waits the distance that clock sees.
+        self.delay = delay or (lambda at: (at - datetime.now(timezone.utc)).total_seconds())
+        self._planned: dict[tuple[int, str], datetime] = {}  # the game-clock time of each armed job
+        self._running: set[asyncio.Task] = set()
         self.scheduler = AsyncIOScheduler(
             timezone=timezone.utc,
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
@@ -52,19 +59,33 @@ class Timers:
         if at.tzinfo is None:
             raise ValueError("timer times must carry a time zone")
         now = datetime.now(timezone.utc)
+        run_date = now + timedelta(seconds=max(0.0, self.delay(at)))
+        self._planned[(game_id, kind)] = at
         self.scheduler.add_job(
-            self.fire,
-            DateTrigger(run_date=max(at, now), timezone=timezone.utc),
+            self._launch,
+            DateTrigger(run_date=run_date, timezone=timezone.utc),
             args=(game_id, kind, seq),
             id=self.job_id(game_id, kind),
             replace_existing=True,
         )
+
+    async def _launch(self, game_id: int, kind: str, seq: int) -> None:
+        """Start the firing as its own task and return at once.
+
+        A firing may arm the same game's timer of the same kind again, due at once (a
+        week game's next nudge): were this job still running, APScheduler would skip
+        the new one (one running instance per job id) and drop it.
+        """
+        task = asyncio.create_task(self.fire(game_id, kind, seq), name=f"timer {game_id}:{kind}")
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
 
     def cancel_game(self, game_id: int) -> None:
         for kind in TIMER_KINDS:
             self._remove(game_id, kind)
 
     def _remove(self, game_id: int, kind: str) -> None:
+        self._planned.pop((game_id, kind), None)
         try:
             self.scheduler.remove_job(self.job_id(game_id, kind))
         except JobLookupError:
@@ -83,7 +104,7 @@ class Timers:
             if timer is None:
                 if job is not None:
                     self._remove(game_id, kind)
-            elif job is None or job.args[2] != timer.seq or job.trigger.run_date != timer.at:
+            elif job is None or job.args[2] != timer.seq or self._planned.get((game_id, kind)) != timer.at:
                 self.arm(game_id, kind, timer.seq, timer.at)
 
     def count(self) -> int:

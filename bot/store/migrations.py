@@ -159,6 +159,14 @@ MIGRATIONS: list[Migration] = [
     ),
     Migration(
         6,
+        "week games opened by a schedule: the game's length",
+        """
+        -- 0: the schedule opens a live game, else a week game of that many seconds.
+        ALTER TABLE schedules ADD COLUMN week_seconds INTEGER NOT NULL DEFAULT 0;
+        """,
+    ),
+    Migration(
+        7,
         "between sessions: a room's game history, action ideas followed up, trainers' zones and direct chats",
         """
         -- One row per finished game, written with its last step: what !history lists and

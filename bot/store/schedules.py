@@ -27,6 +27,7 @@ class StoredSchedule:
     theme: str | None
     marks: Marks
     created_at: datetime
+    week_seconds: int = 0  # 0: it opens a live game; else a week game of this length
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class ScheduleItem:
 
 
 _COLUMNS = ("id, room_id, created_by, weekdays, local_time, timezone, start_date, interval_weeks, "
-            "until_date, occurrences, theme, created_at, handled_until, reminded_until")
+            "until_date, occurrences, theme, created_at, handled_until, reminded_until, week_seconds")
 
 
 class ScheduleStore:
@@ -52,16 +53,16 @@ class ScheduleStore:
         self.store = store
 
     async def add(self, room_id: str, created_by: str, rule: Recurrence, theme: str | None,
-                  now: datetime) -> int:
+                  now: datetime, week_seconds: int = 0) -> int:
         stamp = _instant(now)
         async with self.store.transaction() as db:
             cur = await db.execute(
                 "INSERT INTO schedules(room_id, created_by, weekdays, local_time, timezone, start_date, "
-                "interval_weeks, until_date, occurrences, theme, created_at, handled_until, reminded_until) "
-                "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "interval_weeks, until_date, occurrences, theme, created_at, handled_until, reminded_until, "
+                "week_seconds) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (room_id, created_by, ",".join(map(str, rule.weekdays)), rule.at.strftime("%H:%M"), rule.zone,
                  rule.start.isoformat(), rule.interval, rule.until.isoformat() if rule.until else None,
-                 rule.count, theme, stamp, stamp, stamp),
+                 rule.count, theme, stamp, stamp, stamp, week_seconds),
             )
             return cur.lastrowid
 
@@ -169,4 +170,4 @@ def _schedule(row) -> StoredSchedule:
         count=row[9],
     )
     return StoredSchedule(row[0], row[1], row[2], rule, row[10], Marks(_aware(row[12]), _aware(row[13])),
-                          _aware(row[11]))
+                          _aware(row[11]), row[14])

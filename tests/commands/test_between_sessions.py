@@ -29,6 +29,7 @@ from bot.runtime.engine import Engine, Outgoing
 from bot.store import Store
 from bot.store.games import GameStore
 from bot.store.history import HistoryStore
+from bot.store.migrations import MIGRATIONS
 
 ROOM, OTHER = "!room:example.org", "!other:example.org"
 FAC, ALICE, BOB = "@trainer:example.org", "@alice:example.org", "@bob:example.org"
@@ -377,7 +378,8 @@ async def test_games_finished_before_the_upgrade_join_the_history(tmp_path):
     async with t.store.transaction() as db:
         for table in ("room_history", "action_followups", "trainer_settings", "direct_rooms"):
             await db.execute(f"DROP TABLE {table}")
-        await db.execute("PRAGMA user_version = 5")
+        ours = next(m.version for m in MIGRATIONS if m.description.startswith("between sessions"))
+        await db.execute(f"PRAGMA user_version = {ours - 1}")
     await t.close()
 
     store = await Store.open(tmp_path / "reflextics.db")
