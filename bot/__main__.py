@@ -3,6 +3,7 @@
     reflextics [run] --config config.yaml    run the bot (--config before or after `run`,
                                              or REFLEXTICS_CONFIG in the environment)
     reflextics check-config FILE [--connect] validate a config; --connect: look at the account
+    reflextics backup DIR [--config FILE]    a consistent copy of the data directory, bot running or not
     reflextics validate-decks [PATH…]        check deck files and that every language is complete
     reflextics local [--dir D] [--port N]    the bot on an embedded local Synapse (make run)
     reflextics demo [--keep DIR] [--week]    a scripted game with simulated players (make demo, make demo-week)
@@ -55,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("file", nargs="?", metavar="FILE", help="the config file (default: --config or $%s)" % CONFIG_ENV)
     check.add_argument("--connect", action="store_true",
                        help="also log in (read-only) and report the account, device and cross-signing state")
+    backup = sub.add_parser("backup", parents=[config_after], help="copy the data directory consistently, even while the bot runs",
+                            description="Copy storage.data_dir into the new directory DIR: the databases through "
+                                        "SQLite's backup API (a consistent copy while the bot writes), the other "
+                                        "files as they are. Exit code 0 when done, 1 when a database is damaged "
+                                        "or DIR cannot be made, 2 for a config error.")
+    backup.add_argument("target", metavar="DIR", help="a directory that does not exist yet, outside the data directory")
     decks = sub.add_parser("validate-decks", help="check deck files and print a summary")
     decks.add_argument("paths", nargs="*", help="deck files or directories (default: the built-in decks)")
     local = sub.add_parser("local", help="run the bot on an embedded local Synapse (make run)")
@@ -107,6 +114,8 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return check_config(parser, args.file or config, args.connect)
     if not config:
         parser.error(f"no config file: give --config FILE (before or after `run`) or set {CONFIG_ENV}")
+    if args.command == "backup":
+        return backup(config, args.target)
     from bot.app.run import run_bot  # nio and the rest load only to run the bot
 
     try:
@@ -132,6 +141,27 @@ def check_config(parser: argparse.ArgumentParser, path: str | None, connect: boo
         asyncio.run(check_connection(config, report))
     print("\n".join(report.lines))
     return 1 if report.failed else 0
+
+
+def backup(path: str, target: str) -> int:
+    from pathlib import Path
+
+    from bot.config import load_config
+    from bot.store.integrity import DatabaseDamaged, backup_directory
+
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        print(f"config error: {exc}", file=sys.stderr)
+        return 2
+    os.umask(0o077)
+    try:
+        copied = backup_directory(config.data_dir, Path(target))
+    except (DatabaseDamaged, OSError, ValueError) as exc:
+        print(f"backup failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"{target}: {len(copied)} file(s) copied from {config.data_dir}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ from bot.store.history import HistoryStore
 from bot.commands.history import HistoryCommands
 from bot.app.direct import DirectChats
 from bot.commands.followup import FollowUp
+from bot.store.integrity import DATABASE_NAME
+from bot.store.notices import UnsignedNotices
 from bot.store.schedules import ScheduleStore
 
 log = logging.getLogger(__name__)
@@ -57,7 +59,8 @@ class Bot:
             GameStore(store), self.narrator, config.game,
             Outgoing(self.transport.send, self.transport.send_file,
                      lambda room_id, event_type, content, tx_id: self.transport.send(room_id, content, tx_id,
-                                                                                      event_type)),
+                                                                                      event_type),
+                     self.transport.redact, self.transport.send_parts),
             self.room_view,
         )
         self._libraries: dict[str, Library] = {}  # per room, with its own cards
@@ -88,11 +91,12 @@ class Bot:
                         followup.section).register(self.router)
         self.direct = DirectChats(self, self.history, followup.section)
         self.throttle = Throttle(config.privacy.commands_per_minute)
-        self._told_unsigned: set[tuple[str, str]] = set()  # (room, user) told once why they are not read
+        # (room, user) told why they are not read: in the store, so a restart does not repeat it.
+        self._unsigned_notices = UnsignedNotices(store)
 
     @classmethod
     async def create(cls, config: Config) -> "Bot":
-        store = await Store.open(config.data_dir / "reflextics.db")
+        store = await Store.open(config.data_dir / DATABASE_NAME)
         return cls(config, store)
 
     # -- lifecycle ----------------------------------------------------------------
@@ -246,8 +250,7 @@ class Bot:
     async def _cross_signed(self, room: MatrixRoom, event: Event) -> bool:
         """rooms.only_cross_signed_senders: read only devices their owner cross-signed; say why once."""
         signed = await self.transport.sender_cross_signed(event)
-        if signed is False and (room.room_id, event.sender) not in self._told_unsigned:
-            self._told_unsigned.add((room.room_id, event.sender))
+        if signed is False and await self._unsigned_notices.first_time(room.room_id, event.sender):
             await self._tell(room.room_id, "encryption.unsigned_device", event.sender)
         return bool(signed)
 

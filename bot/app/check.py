@@ -19,6 +19,7 @@ from nio import AsyncClient, AsyncClientConfig, LoginResponse, WhoamiResponse
 
 from bot.config import Config
 from bot.matrix import NET_ERRORS, MatrixError, SessionFiles, describe, report_identity
+from bot.store.integrity import DATABASE_NAME, FULL_CHECK, DatabaseDamaged, problems
 
 CONNECT_TIMEOUT = 30  # seconds for the whole --connect check
 
@@ -46,6 +47,7 @@ def describe_config(path: str, config: Config) -> Report:
     how = "access token" if m.access_token else "password"
     report.add("account", f"{m.user_id} (logs in with its {how}, device {m.device_id})")
     report.add("data dir", f"{config.data_dir} ({_data_dir_state(config.data_dir)})")
+    _database(config.data_dir / DATABASE_NAME, report)
     a = config.access
     report.add("trainers", ", ".join(a.trainers) or "none (room moderators only)")
     invites = [*a.invite_users, *(f"anyone on {s}" for s in a.invite_servers)]
@@ -54,6 +56,20 @@ def describe_config(path: str, config: Config) -> Report:
     report.add("invites from", ", ".join(invites) or "nobody (the bot joins no room)")
     report.add("rooms", "encrypted only" if config.rooms.require_encryption else "encrypted or not")
     return report
+
+
+def _database(path: Path, report: Report) -> None:
+    """SQLite's full check (start-up runs the quicker one): a damaged file is known before a start fails."""
+    if not path.exists():
+        return
+    if not os.access(path, os.R_OK | os.W_OK):
+        report.add("database", f"{path.name}: not readable and writable by this user, not checked")
+        return
+    found = problems(path, FULL_CHECK)
+    if found:
+        report.fail("database", str(DatabaseDamaged(path, found[0])))
+    else:
+        report.add("database", f"{path.name}: whole (SQLite {FULL_CHECK})")
 
 
 def _data_dir_state(path: Path) -> str:

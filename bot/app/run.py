@@ -17,6 +17,7 @@ from bot.app.bot import Bot
 from bot.app.logs import configure_logging
 from bot.config import load_config
 from bot.matrix import MatrixError
+from bot.store.integrity import DatabaseDamaged
 
 log = logging.getLogger("bot")
 
@@ -46,7 +47,11 @@ async def run_bot(config_path: str, stop: asyncio.Event | None = None) -> int:
     if stop is None:
         stop = asyncio.Event()
         stop_on_signals(stop)
-    bot = await Bot.create(config)
+    try:
+        bot = await Bot.create(config)
+    except DatabaseDamaged as exc:
+        log.error("%s", exc)
+        return 1
     runner = asyncio.create_task(bot.run_forever(), name="bot")
     stopper = asyncio.create_task(stop.wait(), name="stop-request")
     code = 0

@@ -11,6 +11,7 @@ from typing import Awaitable, Callable
 
 from bot.commands.router import Context, Router
 from bot.game.folding import fold
+from bot.game.params import Term
 from bot.messages.narration import Narrator, RoomView
 from bot.runtime.engine import Engine
 
@@ -60,8 +61,12 @@ class LanguageCommands:
             return
         await self.set_languages(ctx.room_id, languages)
         view = await self.views(ctx.room_id)
-        key = "play.lang_set" if len(languages) == 1 else "play.langs_set"
-        await self.engine.reply(ctx.room_id, self.narrator.message(view, key), ctx.event_id)
+        if len(languages) == 1:
+            rendered = self.narrator.message(view, "play.lang_set")
+        else:  # each half names both languages in its own words
+            rendered = self.narrator.message(view, "safety.langs_set", (
+                ("first", Term(f"safety.in.{languages[0]}")), ("second", Term(f"safety.in.{languages[1]}"))))
+        await self.engine.reply(ctx.room_id, rendered, ctx.event_id)
 
     async def _card(self, ctx: Context) -> None:
         """The card on the table, again: in the language asked, else in the room's."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.game.visible import has_visible, without_format
 from bot.game.folding import fold
 
 # command id -> (English name, French name, other accepted aliases)
@@ -161,8 +162,13 @@ def parse(body: str, prefix: str = "!") -> Command | None:
     if not rest or rest[0].isspace():
         return None
     typed, args = _HEAD.match(rest).groups()
+    # Format and zero-width characters are no part of a name (``!ai\u200dde`` is !aide).
+    typed = without_format(typed)
+    if not typed:
+        return None
     cid, language = _INDEX.get(fold(typed), ("", None))
-    return Command(cid, typed, args.strip(), language)
+    # Arguments no one can see are no arguments: the command alone gets its right form.
+    return Command(cid, typed, args.strip() if has_visible(args) else "", language)
 
 
 def command_names(cid: str, lang: str) -> str:

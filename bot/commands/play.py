@@ -9,8 +9,10 @@ from __future__ import annotations
 import random
 from typing import Awaitable, Callable
 
+from bot.commands.levels import LEVELS, Levels, parse_level, shown as shown_levels  # noqa: F401  (parse_level: kept importable here)
 from bot.commands.parsing import Command
-from bot.game.folding import ascii_digits, digit_sign, fold, read_int
+from bot.game.folding import read_int
+from bot.game.visible import has_visible, without_format
 from bot.decks import DeckError, Library, card_to_dict, parse_card_message
 from bot.runtime.engine import Engine
 from bot.game import describe, list_actions, rotation
@@ -23,18 +25,6 @@ from bot.commands.router import Context, Router
 from bot.commands.week import BAD_LENGTH, WeekRooms, split_new_args
 from bot.game.weekplan import parse_length
 
-# What a player may type for each level, in every language (folded when looked up).
-LEVEL_WORDS = {
-    "individual": ("individual", "individuel", "individuelle", "1",
-                   "individuell", "ατομικό", "ατομικό επίπεδο", "ατομικο"),
-    "team": ("team", "equipe", "service", "2", "echipă", "serviciu", "ομάδα", "υπηρεσία"),
-    "organisation": ("organisation", "organization", "organisme", "institution", "3",
-                     "organizație", "instituție", "organismus", "οργανισμός", "φορέας", "θεσμός"),
-    "policy": ("policy", "politique", "politiques", "4", "politică", "politici", "politic",
-               "politik", "πολιτική", "πολιτικές"),
-}
-_LEVELS = {fold(word): level for level, words in LEVEL_WORDS.items() for word in words}
-
 # Commands that become one game event with no argument.
 SIMPLE = {
     "join": ev.Join, "leave": ev.Leave, "next": ev.Next, "done": ev.Done, "pass": ev.Pass,
@@ -45,18 +35,12 @@ SIMPLE = {
 USAGE_PARAMS = {"game.extend_range": (("minimum", 1), ("maximum", 60))}
 
 
-def parse_level(word: str) -> str | None:
-    """The level ``word`` names, in words or as its number 1-4 in any script's digits (``٢``, ``２``)."""
-    if digit_sign(word):
-        return None
-    return _LEVELS.get(ascii_digits(fold(word)).strip(".:"))
-
-
-def event_for(command: Command, sender: str, ref: str = "") -> ev.Event | str:
+def event_for(command: Command, sender: str, ref: str = "", levels: Levels = LEVELS) -> ev.Event | str:
     """The game event a typed command stands for, or the catalogue key of its right form.
 
     Pure, for the commands whose meaning needs nothing but their own words; ``ref`` is
-    the Matrix event id of the command (a deleted idea or summary goes with it).
+    the Matrix event id of the command (a deleted idea or summary goes with it);
+    ``levels``, what may be typed for a level (``shown_levels`` adds the boards' names).
     """
     name = command.name
     if name in SIMPLE:
@@ -65,11 +49,14 @@ def event_for(command: Command, sender: str, ref: str = "") -> ev.Event | str:
         return ev.Vote(sender, name == "yes")
     if name == "action":
         words = command.args.split(None, 1)
-        level = parse_level(words[0]) if words else None
+        while words and not has_visible(words[0]):  # an invisible "word" before the level
+            words = words[1].split(None, 1) if len(words) > 1 else []
+        if not words:
+            return "game.action_empty"  # nothing after the name: the usage line
+        level, text = levels.split(" ".join(words))
         if level is None:
             return "game.bad_level"
-        text = words[1].strip() if len(words) > 1 else ""
-        return ev.AddAction(sender, level, text, ref) if text else "game.action_empty"
+        return ev.AddAction(sender, level, text, ref) if has_visible(text) else "game.action_empty"
     if name == "extend":
         words = command.words
         minutes = read_int(words[0]) if len(words) == 1 and len(words[0]) < 4 else None
@@ -81,7 +68,7 @@ def event_for(command: Command, sender: str, ref: str = "") -> ev.Event | str:
             return "game.extend_range"
         return ev.Extend(sender, minutes)
     if name == "synthesis":
-        return ev.Amend(sender, command.args, ref) if command.args else "game.amend_empty"
+        return ev.Amend(sender, command.args, ref) if has_visible(command.args) else "game.amend_empty"
     raise ValueError(f"not a simple game command: {name}")
 
 
@@ -103,6 +90,8 @@ class GamePlay:
         self.views = views
         self.is_facilitator = is_facilitator
         self.rng = rng or random.SystemRandom()
+        # The level names the boards and the catalogue show, whatever a translator made them.
+        self.levels = shown_levels(narrator.catalogue, narrator.library)
 
     async def _library(self, room_id: str) -> Library:
         return (await self.views(room_id)).library
@@ -141,12 +130,12 @@ class GamePlay:
     async def redacted(self, room_id: str, sender: str, ref: str, event_id: str) -> None:
         """Message ``ref`` was deleted: its text leaves the game in progress and every stored one."""
         await self.engine.handle(room_id, ev.Redact(sender, ref), facilitator=False, source_event_id=event_id)
-        await self.engine.redact_in_past_games(room_id, ref)
+        await self.engine.redact_in_past_games(room_id, ref, event_id)
 
     # -- handlers -------------------------------------------------------------------
 
     async def _simple(self, ctx: Context) -> None:
-        result = event_for(ctx.command, ctx.sender, ctx.event_id)
+        result = event_for(ctx.command, ctx.sender, ctx.event_id, self.levels)
         if result == "game.extend_range" and (await self.engine.state(ctx.room_id))[1].week is not None:
             result = "week.extend_range"  # a week game is postponed by days or hours
         if isinstance(result, str):
@@ -161,6 +150,10 @@ class GamePlay:
             return
         words = asked.rest if asked is not None else ctx.command.args
         theme = None
+        if (await self.engine.state(ctx.room_id))[0] is not None:
+            # A game is open: the rules say so (or that only a facilitator may), not the theme.
+            await self._apply(ctx, ev.Open(ctx.sender, None, ctx.language))
+            return
         if words:
             found = (await self._library(ctx.room_id)).resolve(words, ctx.language)
             if found is None or found[0] != "theme":
@@ -253,6 +246,10 @@ class GamePlay:
         view = await self.views(ctx.room_id)
         library = view.library
         theme = None
+        if (await self.engine.state(ctx.room_id))[0] is not None:
+            # A game is open: the rules say so (or that only a facilitator may), not the theme.
+            await self._apply(ctx, ev.Open(ctx.sender, None, ctx.language))
+            return
         if ctx.command.args:
             found = library.resolve(ctx.command.args, lang)
             if found is None or found[0] != "theme":

@@ -19,6 +19,7 @@ from bot.game.folding import fold
 from bot.config import PrivacyConfig
 from bot.runtime.engine import Engine
 from bot.game import GameState
+from bot.game.params import Term, params
 from bot.game.privacy import Renamer, erased_id, forget, next_erased_number
 from bot.messages.narration import Narrator, RoomView
 from bot.commands.router import Context, Router
@@ -129,8 +130,8 @@ class Privacy:
             ctx.language, "privacy.after_records" if self.config.keep_game_records else "privacy.after_nothing")
         view = await self.views(ctx.room_id)
         # What a week game keeps (week.yaml) and what is kept between sessions (between.yaml), after the notice.
-        lines = (("privacy.notice", (("days", f"{days:g}"), ("after", after))), ("week.privacy", ()),
-                 ("between.privacy", ()))
+        notice = (("days", Term("privacy.days", params(count=f"{days:g}"))), ("after", after))
+        lines = (("privacy.notice", notice), ("week.privacy", ()), ("between.privacy", ()))
         await self.engine.reply(ctx.room_id, self.narrator.lines(view, lines), ctx.event_id)
 
     async def _forget_me(self, ctx: Context) -> None:

@@ -24,6 +24,7 @@ from bot.game.context import Ctx
 from bot.game.effects import Reply
 from bot.game.params import params
 from bot.game.state import GameState
+from bot.game.visible import has_visible
 
 
 def edit(state: GameState, event, ctx: Ctx):
@@ -32,7 +33,7 @@ def edit(state: GameState, event, ctx: Ctx):
     for index, turn in enumerate(state.turns):
         if not event.ref or event.ref not in turn.refs:
             continue
-        if turn.speaker != event.actor or turn.erased or not text:
+        if turn.speaker != event.actor or turn.erased or not has_visible(text):
             return state, []
         at = turn.refs.index(event.ref)
         others = turn.length - len(turn.texts[at])

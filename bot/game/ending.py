@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from bot.game.context import Ctx, IllegalMove
 from bot.game.effects import EndPoll, GameOver, PostBoard, PostSynthesis, Say, cut_and_tell
+from bot.game.visible import has_visible
 from bot.game.params import UserRef, duration, level_term, params
 from bot.game.state import (ABORTED, ACTIONS, FINISHED, LEVELS, RESOURCES, SKIPPED, SYNTHESIS, Action, GameState)
 from bot.game.timing import time_up, timed, untimed
@@ -37,7 +38,7 @@ def add_action(state: GameState, event, ctx: Ctx):
     if event.level not in LEVELS:
         raise IllegalMove("game.bad_level")
     text = event.text.strip()
-    if not text:
+    if not has_visible(text):
         raise IllegalMove("game.action_empty")
     text, told = cut_and_tell(text, ctx.settings.max_action_chars, event.actor, "game.action_text_cut")
     effects: list = list(told)
@@ -61,7 +62,7 @@ def begin_synthesis(state: GameState, ctx: Ctx, effects: list):
 def amend(state: GameState, event, ctx: Ctx):
     _may_write(state, event.actor, ctx)
     text = event.text.strip()
-    if not text:
+    if not has_visible(text):
         raise IllegalMove("game.amend_empty")
     text, effects = cut_and_tell(text, ctx.settings.max_amend_chars, event.actor, "game.amend_text_cut")
     key = "game.amended" if state.amendment is None else "game.amend_replaced"

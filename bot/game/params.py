@@ -9,7 +9,9 @@ the deck nor display names:
 - a ``tuple`` of :class:`UserRef` — a comma-separated list of them;
 - :class:`Term` — another catalogue text in the room's language (level and step names,
   durations); its own params may hold markers too;
-- :class:`ThemeRef` / :class:`CardRef` — a theme's or a card's title from the deck.
+- :class:`ThemeRef` / :class:`CardRef` — a theme's or a card's title from the deck;
+- :class:`LocalTime` / :class:`ZoneCity` — a moment on a zone's wall clock and a zone's
+  city, in the room's language (CLDR's words, through the messages layer).
 
 :func:`resolve` does that walk given the engine's lookups, so it stays pure.
 """
@@ -17,6 +19,7 @@ the deck nor display names:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Callable
 
 Params = tuple[tuple[str, Any], ...]
@@ -51,6 +54,21 @@ class CardRef:
     card_id: str
 
 
+@dataclass(frozen=True)
+class LocalTime:
+    """A moment said on the wall clock of ``zone``: "jeudi 4 mars à 18:00"."""
+
+    at: datetime
+    zone: str
+
+
+@dataclass(frozen=True)
+class ZoneCity:
+    """A time zone named by its city in the room's language ("Wien", "București")."""
+
+    zone: str
+
+
 def params(**values: Any) -> Params:
     """Keyword arguments as the frozen pairs effects carry."""
     return tuple(values.items())
@@ -72,9 +90,10 @@ def duration(seconds: float) -> Term:
 
 
 def count_term(kind: str, count: int) -> Term:
-    """"no cards", "1 card", "3 cards": ``game.count.<kind>.none|one|many``."""
-    form = "none" if count == 0 else "one" if count == 1 else "many"
-    return Term(f"game.count.{kind}.{form}", params(count=count) if form == "many" else ())
+    """"no cards", or ``game.count.<kind>`` in the plural form the language gives ``count``."""
+    if count == 0:
+        return Term(f"game.count.{kind}.none")
+    return Term(f"game.count.{kind}", params(count=count))
 
 
 def level_term(level: str) -> Term:
@@ -93,6 +112,8 @@ def resolve(
     user_list: Callable[[tuple[Any, ...]], Any],
     theme: Callable[[str], str],
     card: Callable[[str], str],
+    moment: Callable[[LocalTime], str] = lambda m: m.at.isoformat(),
+    city: Callable[[ZoneCity], str] = lambda z: z.zone,
 ) -> dict[str, Any]:
     """``values`` as a dict ready for the renderer.
 
@@ -113,6 +134,10 @@ def resolve(
             return theme(value.theme)
         if isinstance(value, CardRef):
             return card(value.card_id)
+        if isinstance(value, LocalTime):
+            return moment(value)
+        if isinstance(value, ZoneCity):
+            return city(value)
         return value
 
     return {name: one(value) for name, value in values}

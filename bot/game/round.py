@@ -23,6 +23,7 @@ from bot.game.effects import PostPrompt, Reply, Say, cut_and_tell
 from bot.game.params import UserRef, duration, params, users
 from bot.game.state import PASSED, ROUND, SKIPPED, SPOKEN, TIMEOUT, GameState, Turn
 from bot.game.timing import EARLY_TOLERANCE, time_up, timed
+from bot.game.visible import has_visible
 
 
 def begin(state: GameState, ctx: Ctx, effects: list | None = None):
@@ -73,8 +74,8 @@ def say(state: GameState, event, ctx: Ctx):
     """A plain message during step 2: the speaker's contribution, or a reminder to others."""
     turn = state.current_turn
     text = event.text.strip()
-    if turn is None or not text:
-        return state, []
+    if turn is None or not has_visible(text):
+        return state, []  # nothing a reader could see: neither a contribution nor out of turn
     if event.actor != turn.speaker:
         if ctx.facilitator or event.actor in state.nudged or event.in_thread:
             return state, []

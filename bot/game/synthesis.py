@@ -29,6 +29,7 @@ from datetime import datetime
 from typing import Callable
 
 from bot.game.state import FINISHED, LEVELS, SPOKEN, Action, GameState, VoteResult
+from bot.game.visible import isolate
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,8 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 
 
 def md_escape(text: str) -> str:
-    """User or deck text, inert in Markdown."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """User or deck text, inert in Markdown, and isolated when its direction could turn the line."""
+    return _MD_SPECIAL.sub(r"\\\1", isolate(text))
 
 
 def _quote(text: str) -> str:

@@ -140,7 +140,7 @@ def extend(state: GameState, event, ctx: Ctx):
     if state.paused is not None:
         new = replace(new, paused=Paused(state.paused.at, (end - now).total_seconds()))
     left = (end - now).total_seconds()
-    return new, [Say("game.extended", params(minutes=event.minutes, time=duration(left)))]
+    return new, [Say("game.extended", params(count=event.minutes, time=duration(left)))]
 
 
 def late_word(state: GameState, late: timedelta) -> Say:

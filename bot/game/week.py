@@ -30,7 +30,7 @@ from datetime import timedelta
 from bot.game import votes
 from bot.game.context import Ctx, IllegalMove
 from bot.game.effects import Say
-from bot.game.params import UserRef, params, step_term
+from bot.game.params import UserRef, ZoneCity, params, step_term
 from bot.game.state import (ABORTED, ACTIONS, CARD, FINISHED, LEFT, OPEN, PASSED, RESOURCES, ROUND, SPOKEN,
                             SYNTHESIS, TIMEOUT, GameState, Turn)
 from bot.game.weekplan import STEPS, Quiet, Week, decent, postpone, propose, when
@@ -51,8 +51,7 @@ def new_week(event, ctx: Ctx) -> Week:
 
 def plan_message(week: Week) -> Say:
     """The proposed deadlines, in the room's zone."""
-    city = week.zone.rsplit("/", 1)[-1].replace("_", " ")  # "heure de Paris", "Bucharest time"
-    return Say("week.plan", params(zone=city, **{step: when(week.deadline(step), week.zone) for step in STEPS}))
+    return Say("week.plan", params(zone=ZoneCity(week.zone), **{step: when(week.deadline(step), week.zone) for step in STEPS}))
 
 
 # -- counts -------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.game.folding import ascii_digits, digit_sign, fold
-from bot.game.params import Term, params
+from bot.game.params import LocalTime
 
 # The steps of a week game that have a deadline, in order (step 1, the card, opens
 # the round at once: reading the situation is part of answering it).
@@ -211,9 +211,6 @@ def postpone(week: Week, step: str, seconds: int) -> Week:
     return replace(week, deadlines=deadlines)
 
 
-def when(at: datetime, zone: str) -> Term:
-    """``jeudi 4 mars à 18:00``: a deadline in words, in the room's zone."""
-    local = at.astimezone(ZoneInfo(zone))
-    return Term("week.when", params(weekday=Term(f"schedule.weekday.{local.isoweekday()}"), day=local.day,
-                                    month=Term(f"schedule.month.{local.month}"),
-                                    time=f"{local.hour:02d}:{local.minute:02d}"))
+def when(at: datetime, zone: str) -> LocalTime:
+    """``jeudi 4 mars à 18:00``: a deadline in words, in the room's zone (CLDR's words)."""
+    return LocalTime(at, zone)

@@ -67,10 +67,16 @@ class Outbox:
         A message too big is sent in parts; one the homeserver refuses for good is
         replaced by the notice (its id returned, or "" when none could be posted).
         """
+        ids = await self.send_parts(room_id, content, tx_id, event_type)
+        return next((event_id for event_id in ids if event_id), "")
+
+    async def send_parts(self, room_id: str, content: dict, tx_id: str | None = None,
+                         event_type: str = "m.room.message") -> list[str]:
+        """As :meth:`send`, with the id of every part (a synthesis to redact later needs them all)."""
         tx_id = tx_id or secrets.token_hex(16)
         splittable = event_type == "m.room.message" and isinstance(content.get("body"), str)
         parts = size.split(room_id, event_type, content) if splittable else [content]
-        first = ""
+        ids: list[str] = []
         for index, part in enumerate(parts):
             # Part 0 keeps the message's id: a message that fits is sent exactly as before.
             part_tx = tx_id if index == 0 else f"{tx_id}.{index}"
@@ -78,8 +84,8 @@ class Outbox:
                 event_id = await self._send_one(room_id, part, part_tx, event_type)
             except Refused as refusal:
                 event_id = await self._instead(room_id, refusal, f"{part_tx}.refused")
-            first = first or event_id
-        return first
+            ids.append(event_id)  # "" for a refused part whose notice could not be posted either
+        return ids
 
     async def _send_one(self, room_id: str, content: dict, tx_id: str, event_type: str) -> str:
         def attempt():

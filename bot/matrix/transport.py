@@ -25,6 +25,7 @@ from nio import (
     MatrixRoom,
     RoomKeyEvent,
     RoomLeaveError,
+    RoomRedactError,
     RoomMemberEvent,
     SyncError,
     SyncResponse,
@@ -366,6 +367,17 @@ class MatrixTransport:
         if isinstance(resp, RoomLeaveError):
             log.warning("Could not leave %s: %s", room_id, resp.status_code)
 
+    async def redact(self, room_id: str, event_id: str, tx_id: str | None = None) -> bool:
+        """Delete one of the bot's own events; False when the homeserver refused."""
+        assert self.client is not None
+        resp = await self.retry.request(f"Redacting in {room_id}",
+                                        lambda: self.client.room_redact(room_id, event_id, tx_id=tx_id),
+                                        self.config.send_retries + 1)
+        if isinstance(resp, RoomRedactError):
+            log.warning("Could not redact %s in %s: %s", event_id, room_id, resp.status_code)
+            return False
+        return True
+
     async def _notice(self, room_id: str) -> dict | None:
         return await self.refused_notice(room_id) if self.refused_notice is not None else None
 
@@ -374,6 +386,11 @@ class MatrixTransport:
         """Send an event and return its id; see :class:`Outbox`."""
         assert self.outbox is not None, "connect() first"
         return await self.outbox.send(room_id, content, tx_id, event_type)
+
+    async def send_parts(self, room_id: str, content: dict, tx_id: str | None = None) -> list[str]:
+        """Send a message and return the ids of all its parts (see :meth:`Outbox.send_parts`)."""
+        assert self.outbox is not None, "connect() first"
+        return await self.outbox.send_parts(room_id, content, tx_id)
 
     async def send_file(self, room_id: str, data: bytes, filename: str, mimetype: str,
                         tx_id: str | None = None) -> str:

@@ -5,6 +5,9 @@ line to fix, for ``reflextics validate-decks`` and the test suite:
 
 - a catalogue key missing from a language, or only in one language, or whose
   ``{placeholders}`` differ from the reference;
+- plural forms that are not the language's CLDR categories (Romanian needs one, few
+  and other), or that sit in a file without its language code at the root (Weblate
+  reads plurals only from such "Ruby YAML" files);
 - a built-in card whose dilemma, questions or people differ in number from the
   reference card (the loader already reports a card missing from a language);
 - a resource file whose themes, sections, board questions or prompts differ in
@@ -21,7 +24,7 @@ from pathlib import Path
 
 from bot.decks.loader import BUILTIN_FILES, DECKS_DIR, RESOURCES_DIR
 from bot.decks.source import Mapping, Sequence, display_path, load_yaml
-from bot.messages.catalogue import LOCALES_DIR, placeholders
+from bot.messages.catalogue import LOCALE_KEY, LOCALES_DIR, cldr_locale, is_plural, placeholders, unwrap
 from bot.messages.languagecheck import foreign_language
 
 REFERENCE = "fr"
@@ -43,11 +46,22 @@ class Problem:
 
 @dataclass(frozen=True)
 class Entry:
-    """A catalogue template and where it is defined."""
+    """A catalogue template (or its plural forms) and where it is defined."""
 
     text: str
     file: str
     line: int
+    forms: tuple[tuple[str, str], ...] = ()
+    wrapped: bool = False
+
+    @property
+    def placeholders(self) -> frozenset[str]:
+        texts = [t for _, t in self.forms] or [self.text]
+        return frozenset().union(*(placeholders(t) for t in texts))
+
+    @property
+    def texts(self) -> list[str]:
+        return [t for _, t in self.forms] or [self.text]
 
 
 def _read(path: Path) -> Mapping:
@@ -61,10 +75,40 @@ def catalogue_entries(root: Path = LOCALES_DIR) -> dict[str, dict[str, Entry]]:
     for lang_dir in sorted(p for p in root.iterdir() if p.is_dir()):
         table = out.setdefault(lang_dir.name, {})
         for path in sorted(lang_dir.glob("*.yaml")):
-            data = _read(path)
+            whole = _read(path)
+            data = unwrap(whole, lang_dir.name)
+            wrapped = data is not whole
+            if not isinstance(data, Mapping):
+                continue
             for key, value in data.items():
-                table.setdefault(key, Entry(str(value), display_path(path), data.line_of(key)))
+                forms = tuple((k, str(v)) for k, v in value.items()) if is_plural(value) else ()
+                text = dict(forms)["other"] if forms else str(value)
+                table.setdefault(key, Entry(text, display_path(path), data.line_of(key), forms, wrapped))
     return out
+
+
+def _plural_forms(lang: str, table: dict[str, Entry]) -> list[Problem]:
+    """Plural entries: exactly the language's CLDR categories, in a file Weblate reads plurals from."""
+    problems: list[Problem] = []
+    locale_entry = table.get(LOCALE_KEY)
+    code = locale_entry.text if locale_entry else lang
+    if locale_entry is not None and str(cldr_locale(code)) != code.replace("-", "_"):
+        problems.append(Problem(locale_entry.file, locale_entry.line, f"{LOCALE_KEY}: CLDR has no locale {code!r}"))
+    needed = set(cldr_locale(code).plural_form.tags) | {"other"}
+    for key, entry in table.items():
+        if not entry.forms:
+            continue
+        have = {k for k, _ in entry.forms}
+        for category in sorted(needed - have):
+            problems.append(Problem(entry.file, entry.line, f"{key}: plural form '{category}' missing ({lang} needs "
+                                                            f"{', '.join(sorted(needed))})"))
+        for category in sorted(have - needed):
+            problems.append(Problem(entry.file, entry.line, f"{key}: {lang} has no plural form '{category}' "
+                                                            f"(it needs {', '.join(sorted(needed))})"))
+        if not entry.wrapped:
+            problems.append(Problem(entry.file, entry.line, f"{key}: plural forms need a file with '{lang}:' at its "
+                                                            "root (Weblate's Ruby YAML), like counts.yaml"))
+    return problems
 
 
 def check_catalogue(root: Path = LOCALES_DIR, reference: str = REFERENCE) -> list[Problem]:
@@ -79,17 +123,21 @@ def check_catalogue(root: Path = LOCALES_DIR, reference: str = REFERENCE) -> lis
             if key not in table:
                 expected = f"{lang_dir}/{Path(entry.file).name}"
                 problems.append(Problem(entry.file, entry.line, f"{key}: missing from the {lang} catalogue ({expected})"))
-            elif placeholders(table[key].text) != placeholders(entry.text):
-                mine = ", ".join(sorted(placeholders(table[key].text))) or "none"
-                theirs = ", ".join(sorted(placeholders(entry.text))) or "none"
+            elif table[key].placeholders != entry.placeholders:
+                mine = ", ".join(sorted(table[key].placeholders)) or "none"
+                theirs = ", ".join(sorted(entry.placeholders)) or "none"
                 problems.append(Problem(table[key].file, table[key].line,
                                         f"{key}: placeholders {{{mine}}} differ from {reference} ({{{theirs}}})"))
         for key, entry in table.items():
             if key not in ref:
                 problems.append(Problem(entry.file, entry.line, f"{key}: not in the {reference} catalogue"))
     for lang, table in entries.items():
+        problems += _plural_forms(lang, table)
         for key, entry in table.items():
-            problems += _language(entry.text, lang, entry.file, entry.line, key)
+            if key == LOCALE_KEY:
+                continue  # a locale code, not prose
+            for text in entry.texts:
+                problems += _language(text, lang, entry.file, entry.line, key)
     return problems
 
 

@@ -39,9 +39,9 @@ def compose(narrator: Narrator, view: RoomView, state: GameState, effects: tuple
     """
     languages = view.languages
     main, after = _groups(narrator, view.only(languages[0]) if len(languages) > 1 else view, state, effects,
-                          synthesis, extras, max_chars=MAX_MESSAGE_CHARS // len(languages), full_view=view)
-    others = [_groups(narrator, view.only(lang), state, effects, None, None,
-                      max_chars=MAX_MESSAGE_CHARS // len(languages))[0] for lang in languages[1:]]
+                          synthesis, extras, full_view=view)
+    others = [_groups(narrator, view.only(lang), state, effects, None, None, full_view=view)[0]
+              for lang in languages[1:]]
     names = [narrator.catalogue.text(lang, "language.name") for lang in languages] if others else []
     messages = []
     for index, parts in enumerate(main):
@@ -57,12 +57,14 @@ def compose(narrator: Narrator, view: RoomView, state: GameState, effects: tuple
 
 def _groups(narrator: Narrator, view: RoomView, state: GameState, effects: tuple,
             synthesis: Callable[[RoomView, GameState, bool], list] | None,
-            extras: Callable[[object], list[dict]] | None, max_chars: int,
-            full_view: RoomView | None = None) -> tuple[list[list[Rendered]], list[dict]]:
+            extras: Callable[[object], list[dict]] | None,
+            full_view: RoomView) -> tuple[list[list[Rendered]], list[dict]]:
     """The parts of each message of the moment in ``view``'s language, and what follows them.
 
     Without ``synthesis``/``extras`` (a bilingual room's second language) those
-    effects are left to the main language's pass.
+    effects are left to the main language's pass. Resources too long for one
+    message are cut where the room's languages together fill one (``full_view``),
+    the same in each language's pass.
     """
     groups: list[list[Rendered]] = [[]]
     after: list[dict] = []
@@ -74,7 +76,7 @@ def _groups(narrator: Narrator, view: RoomView, state: GameState, effects: tuple
             if card:
                 groups[-1].append(narrator.card(view, card))
         elif isinstance(effect, fx.PostResources):
-            pieces = narrator.resources(view, effect.theme, max_chars)
+            pieces = narrator.resources(view, effect.theme, MAX_MESSAGE_CHARS, sized_for=full_view.languages)
             groups[-1].append(pieces[0])
             for piece in pieces[1:]:  # only for resources too long for one message
                 groups.append([piece])
@@ -83,7 +85,7 @@ def _groups(narrator: Narrator, view: RoomView, state: GameState, effects: tuple
         elif isinstance(effect, fx.PostPrompt):
             groups[-1].append(narrator.prompt(view, effect.index, effect.speaker))
         elif isinstance(effect, fx.PostSynthesis):
-            for post in synthesis(full_view or view, state, effect.final) if synthesis else ():
+            for post in synthesis(full_view, state, effect.final) if synthesis else ():
                 if isinstance(post, Rendered):
                     groups[-1].append(post)
                 else:

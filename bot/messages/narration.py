@@ -15,9 +15,10 @@ from typing import Any, Callable
 from bot.decks import Card, Library
 from bot.game import UserRef, resolve
 from bot.game.privacy import erased_number
-from bot.messages.catalogue import Catalogue
+from bot.messages.catalogue import Catalogue, listed
 from bot.messages import notify
-from bot.messages.render import Html, Mention, Rendered, Renderer, bilingual, escape, pill
+from bot.messages.render import Html, Mention, Rendered, Renderer, bilingual, escape, isolate, pill
+from bot.schedule import wording
 
 # Resources longer than this are posted as several messages, whole sections each, so
 # that a bilingual room gets the same sections side by side. A readability choice,
@@ -69,6 +70,7 @@ class Narrator:
                acting: str | None = None) -> dict[str, Any]:
         """``params`` ready for the renderer; the users of parameter ``acting`` become pills."""
         lang = lang or room.language
+        locale = self.catalogue.locale(lang)
 
         def named(ref: UserRef):
             return self.person(room, ref.user_id, lang)
@@ -79,16 +81,21 @@ class Narrator:
 
         def user_list(items: tuple) -> Html:
             html_parts = [pill(i) if isinstance(i, Mention) else escape(str(i)) for i in items]
-            text_parts = [i.label if isinstance(i, Mention) else str(i) for i in items]
-            return Html(", ".join(html_parts), ", ".join(text_parts))
+            text_parts = [isolate(i.label if isinstance(i, Mention) else str(i)) for i in items]
+            return Html(listed(html_parts, locale), listed(text_parts, locale))
 
         def text(key: str, **inner: Any) -> str:
             plain = {k: (v.label if isinstance(v, Mention) else v.text if isinstance(v, Html) else v)
                      for k, v in inner.items()}
             return self.catalogue.text(lang, key, prefix=room.prefix, **plain)
 
+        def plain_text(key: str, **inner: Any) -> str:
+            return self.catalogue.text(lang, key, **inner)
+
         lookups = dict(text=text, user_list=user_list, theme=lambda t: room.library.theme_title(t, lang),
-                       card=lambda c: self.card_title(room.library, c, lang))
+                       card=lambda c: self.card_title(room.library, c, lang),
+                       moment=lambda m: wording.soon(plain_text, m.at, m.zone),
+                       city=lambda z: wording.city(z.zone, plain_text))
         values = resolve(tuple(p for p in params if p[0] != acting), user=named, **lookups)
         values.update(resolve(tuple(p for p in params if p[0] == acting), user=pilled, **lookups))
         values.setdefault("prefix", room.prefix)
@@ -155,16 +162,21 @@ class Narrator:
             blocks += [_Block.bold(self.catalogue.text(lang, "narration.card_dilemma")), _Block.para(card.dilemma)]
         return _Block.message(blocks)
 
-    def resources(self, room: RoomView, theme: str, max_chars: int = MAX_MESSAGE_CHARS) -> list[Rendered]:
+    def resources(self, room: RoomView, theme: str, max_chars: int = MAX_MESSAGE_CHARS,
+                  sized_for: tuple[str, ...] = ()) -> list[Rendered]:
         """The theme's resources: one message, or one per group of sections beyond ``max_chars``.
 
         In a bilingual room every group holds the same sections in both languages (the
         completeness check keeps the sections in step), so the limit counts both.
+        ``sized_for`` groups the sections by the size of those languages while writing
+        only ``room``'s: each language of a moment put together apart (moment.py) gets
+        the same parts, so every part carries every language.
         """
         languages = room.languages
-        blocks = {lang: self._resource_blocks(lang, room, theme) for lang in languages}
+        sizing = sized_for or languages
+        blocks = {lang: self._resource_blocks(lang, room, theme) for lang in dict.fromkeys((*languages, *sizing))}
         sizes = [sum(sum(len(b.text) + 2 for b in blocks[lang][i]) if i < len(blocks[lang]) else 0
-                     for lang in languages) for i in range(max(len(v) for v in blocks.values()))]
+                     for lang in sizing) for i in range(max(len(v) for v in blocks.values()))]
         groups: list[list[int]] = [[0]]  # indices into each language's list; 0 is the header
         size = sizes[0]
         for index in range(1, len(sizes)):
@@ -232,20 +244,20 @@ class _Block:
 
     @classmethod
     def para(cls, text: str) -> "_Block":
-        return cls(f"<p>{escape(text)}</p>", text)
+        return cls(f"<p>{escape(text)}</p>", isolate(text))
 
     @classmethod
     def bold(cls, text: str) -> "_Block":
-        return cls(f"<p><b>{escape(text)}</b></p>", text)
+        return cls(f"<p><b>{escape(text)}</b></p>", isolate(text))
 
     @classmethod
     def italic(cls, text: str) -> "_Block":
-        return cls(f"<p><i>{escape(text)}</i></p>", text)
+        return cls(f"<p><i>{escape(text)}</i></p>", isolate(text))
 
     @classmethod
     def items(cls, items) -> "_Block":
         html = "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"
-        return cls(html, "\n".join(f"• {i}" for i in items))
+        return cls(html, "\n".join(f"• {isolate(i)}" for i in items))
 
     @staticmethod
     def message(blocks: list["_Block"], msgtype: str = "m.notice") -> Rendered:

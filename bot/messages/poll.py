@@ -12,7 +12,7 @@ notifies them. Typed ``!oui``/``!non`` always work, for clients without polls.
 from __future__ import annotations
 
 from bot.game import effects as fx
-from bot.game.params import params, users
+from bot.game.params import Term, params, users
 from bot.messages.narration import Narrator, RoomView
 
 POLL_START = "org.matrix.msc3381.poll.start"
@@ -20,16 +20,30 @@ POLL_END = "org.matrix.msc3381.poll.end"
 TEXT = "org.matrix.msc1767.text"
 UNDISCLOSED = "org.matrix.msc3381.poll.undisclosed"
 ANSWERS = {"yes": True, "no": False}
+SEPARATOR = " / "  # between the languages of a bilingual room's question and answers
 
 
 def start(narrator: Narrator, view: RoomView, effect: fx.StartPoll) -> tuple[str, dict]:
-    """The poll's (event type, content)."""
-    def text(key: str, **values) -> str:
-        return narrator.catalogue.text(view.language, key, prefix=view.prefix, **values)
+    """The poll's (event type, content).
 
-    question, yes, no = text("narration.poll.question"), text("narration.poll.yes"), text("narration.poll.no")
+    Element shows the poll's own question and answers, not its fallback text: in a
+    bilingual room they hold every language of the room, the answers in their short
+    form (``safety.poll.*_short``) so that two languages fit Element's poll layout.
+    """
+    def text(lang: str, key: str) -> str:
+        return narrator.catalogue.text(lang, key, prefix=view.prefix)
+
+    languages = view.languages
+    if len(languages) == 1:
+        answers = ("narration.poll.yes", "narration.poll.no")
+    else:
+        answers = ("safety.poll.yes_short", "safety.poll.no_short")
+    question = SEPARATOR.join(dict.fromkeys(text(lang, "narration.poll.question") for lang in languages))
+    yes, no = (SEPARATOR.join(dict.fromkeys(text(lang, key) for lang in languages)) for key in answers)
+    # The fallback says it in each language's own half.
     fallback = narrator.message(view, "narration.poll", params(
-        question=question, yes=yes, no=no, players=users(effect.players)))
+        question=Term("narration.poll.question"), yes=Term(answers[0]), no=Term(answers[1]),
+        players=users(effect.players)))
     content = {
         POLL_START: {
             "question": {TEXT: question},

@@ -12,8 +12,12 @@ import html
 import re
 from dataclasses import dataclass
 
-from bot.messages.catalogue import Catalogue
+from bot.game.visible import FSI, PDI, isolate, needs_isolation
+from bot.messages.catalogue import Catalogue, one_full_stop
 from bot.messages.markdown import markup_html, markup_plain
+
+__all__ = ["FSI", "PDI", "Html", "Mention", "Rendered", "Renderer", "bilingual", "escape", "isolate",
+           "needs_isolation", "pill", "render_template"]
 
 MATRIX_TO = "https://matrix.to/#/"
 
@@ -72,14 +76,19 @@ class Rendered:
 
 
 def escape(text: str) -> str:
-    """HTML-escape user text, keeping line breaks visible."""
-    return html.escape(text, quote=True).replace("\n", "<br>")
+    """HTML-escape user text, keeping line breaks visible, isolated when it needs it.
+
+    The HTML gets ``<bdi>`` and keeps FSI…PDI inside it: Element's sanitiser drops
+    ``<bdi>`` (not in the Matrix spec's list of tags), the characters still isolate.
+    """
+    out = html.escape(isolate(text), quote=True).replace("\n", "<br>")
+    return f"<bdi>{out}</bdi>" if out.startswith(FSI) else out
 
 
 def pill(mention: Mention) -> str:
     return (
         f'<a href="{html.escape(MATRIX_TO + mention.user_id, quote=True)}">'
-        f"{html.escape(mention.label, quote=True)}</a>"
+        f"{escape(mention.label)}</a>"
     )
 
 
@@ -102,15 +111,18 @@ def render_template(template: str, params: dict[str, object], msgtype: str = "m.
         if isinstance(value, Mention):
             mentions.append(value.user_id)
             html_values.append(pill(value))
-            text_values.append(value.label)
+            text_values.append(isolate(value.label))
         elif isinstance(value, Html):
             html_values.append(value.html)
             text_values.append(value.text)
         else:
+            # The one place a parameter (user or deck text) enters a message.
             html_values.append(escape(str(value)))
-            text_values.append(str(value))
+            text_values.append(isolate(str(value)))
         return f"\x00{len(html_values) - 1}\x00"
 
+    template = one_full_stop(template, {k: v.label if isinstance(v, Mention) else v.text if isinstance(v, Html)
+                                        else str(v) for k, v in params.items()})
     # Fields become markers first, so template markup ("**{name}**") is
     # converted on the template alone, never inside a parameter.
     skeleton = _FIELD.sub(token, template)
@@ -118,7 +130,7 @@ def render_template(template: str, params: dict[str, object], msgtype: str = "m.
     if elision is not None:
         def elide(match: re.Match) -> str:
             value = text_values[int(match.group(2))]
-            return match.group(1)[:-1] + "'" if value[:1].lower() in _VOWELS else match.group(0)
+            return match.group(1)[:-1] + "'" if value.lstrip(FSI)[:1].lower() in _VOWELS else match.group(0)
         skeleton = elision.sub(elide, skeleton)
     html_out = _markup(html.escape(skeleton, quote=False))
     text_out = markup_plain(skeleton)
@@ -134,7 +146,8 @@ class Renderer:
         self.catalogue = catalogue
 
     def render(self, lang: str, key: str, msgtype: str = "m.notice", **params: object) -> Rendered:
-        return render_template(self.catalogue.template(lang, key), params, msgtype, self.catalogue.language(lang))
+        return render_template(self.catalogue.template(lang, key, params.get("count")), params, msgtype,
+                               self.catalogue.language(lang))
 
     def render_in(self, languages: tuple[str, ...], key: str, msgtype: str = "m.notice",
                   **params: object) -> Rendered:

@@ -44,6 +44,14 @@ class SynthesisWriter:
             date_text=lambda d: local_date(d, view.timezone, lang),
         )
 
+    def file_name(self, view: RoomView, day: str) -> str:
+        """The file's name: the room's language's, or in a bilingual room both languages' words."""
+        catalogue = self.narrator.catalogue
+        if len(view.languages) == 1:
+            return catalogue.text(view.language, "narration.synthesis_file", date=day)
+        words = dict.fromkeys(catalogue.text(lang, "safety.synthesis_file_word") for lang in view.languages)
+        return f"reflextics-{'-'.join(words)}-{day}.md"
+
     def posts(self, view: RoomView, state: GameState, final: bool) -> list:
         """The message (and, when final, the file) as outbox entries or Rendered."""
         document = self.markdown(view, state, final)
@@ -53,7 +61,7 @@ class SynthesisWriter:
             return [message]
         when = state.started or state.created or datetime.now(timezone.utc)
         day = when.astimezone(ZoneInfo(in_game_zone(view, state).timezone)).strftime("%Y-%m-%d")
-        filename = self.narrator.catalogue.text(view.language, "narration.synthesis_file", date=day)
+        filename = self.file_name(view, day)
         return [message, {"type": "file", "text": document, "filename": filename, "mimetype": "text/markdown"}]
 
 

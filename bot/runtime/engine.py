@@ -31,6 +31,8 @@ from bot.messages.moment import compose
 from bot.messages.narration import Narrator, RoomView
 from bot.messages.render import Rendered
 from bot.store.games import GameStore, OutboxItem, Step
+from bot.store.syntheses import SynthesisPosts
+from bot.runtime.reposting import Reposter
 from bot.messages.synthesis_post import SynthesisWriter
 from bot.runtime.timers import Timers
 
@@ -39,6 +41,7 @@ log = logging.getLogger(__name__)
 Send = Callable[[str, dict, str], Awaitable[str]]
 SendFile = Callable[[str, bytes, str, str, str], Awaitable[str]]
 SendEvent = Callable[[str, str, dict, str], Awaitable[str]]  # room, event type, content, transaction id
+Redact = Callable[[str, str, str], Awaitable[bool]]  # room, event id, transaction id
 
 
 
@@ -58,6 +61,15 @@ class Outgoing:
     send: Send
     send_file: SendFile
     send_event: SendEvent | None = None  # other event types (the poll); None: not sent (no Matrix)
+    redact: Redact | None = None  # the bot's own events (a synthesis posted again); None: not done
+    # A message with the ids of all its parts (one too big goes in several); None: ``send``'s one id.
+    send_parts: Callable[[str, dict, str], Awaitable[list[str]]] | None = None
+
+    async def send_all(self, room_id: str, content: dict, tx_id: str) -> list[str]:
+        if self.send_parts is not None:
+            return [event_id for event_id in await self.send_parts(room_id, content, tx_id) if event_id]
+        event_id = await self.send(room_id, content, tx_id)
+        return [event_id] if event_id else []
 
 
 class Engine:
@@ -74,6 +86,7 @@ class Engine:
         # Timers wait the distance the game clock sees (tests and the week demo inject a clock).
         self.timers = Timers(self._fire, lambda at: (at - self.clock()).total_seconds())
         self.synthesis = SynthesisWriter(narrator)
+        self.posted = SynthesisPosts(games.store)
         self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._unsent: set[str] = set()  # rooms whose crash leftovers failed to send at start-up
         # (room, view, event, game id, new state, messages) -> messages: what other features add to a
@@ -178,15 +191,31 @@ class Engine:
             return  # a spoiled answer, or an answer to an older poll
         await self.handle(room_id, Vote(sender, yes), facilitator=facilitator, source_event_id=source_event_id)
 
-    async def redact_in_past_games(self, room_id: str, ref: str) -> None:
-        """A deleted message's text out of the room's ended games still stored (the log follows)."""
+    async def redact_in_past_games(self, room_id: str, ref: str, cause: str = "") -> None:
+        """A deleted message's text out of the room's ended games still stored (the log follows).
+
+        A game whose synthesis was posted gets it redacted and posted again without
+        the text (bot/runtime/reposting.py); ``cause`` (the deletion's event id) fixes
+        the transaction ids of that.
+        """
         async with self._locks[room_id]:
             for game in await self.games.room_games(room_id):
                 if game.active:
                     continue  # the game in progress had the Redact event
                 state = GameState.from_dict(game.state)
-                if holds(state, ref):
-                    await self.games.rewrite(game.id, redact(state, ref).to_dict())
+                if not holds(state, ref):
+                    continue
+                new = redact(state, ref)
+                posted = await self.posted.of(game.id)
+                if not posted or self.outgoing.redact is None:
+                    await self.games.rewrite(game.id, new.to_dict())
+                    continue
+                reposter = Reposter(self.narrator, self.synthesis, self.outgoing.send_all, self.outgoing.send_file,
+                                    self.outgoing.redact)
+                new_ids = await reposter.repost(room_id, await self.views(room_id), new, posted,
+                                                lambda n, g=game.id: reply_tx_id(f"{cause or ref}:{g}", n))
+                await self.games.rewrite(game.id, new.to_dict(),
+                                         also=lambda db, g=game.id: self.posted.replace_in(db, g, new_ids))
 
     async def _fire(self, game_id: int, kind: str, seq: int) -> None:
         stored = await self.games.game(game_id)
@@ -214,7 +243,12 @@ class Engine:
                 return [{"type": "event", "event_type": event_type, "content": content}]
             return []
 
-        return compose(self.narrator, view, state, effects, self.synthesis.posts, extras)
+        entries = compose(self.narrator, view, state, effects, self.synthesis.posts, extras)
+        if any(isinstance(e, fx.PostSynthesis) and e.final for e in effects):
+            for entry in entries:  # remembered when sent: a later deletion redacts them
+                if entry["type"] in ("message", "file"):
+                    entry["synthesis"] = True
+        return entries
 
     async def _deliver(self, items: list[OutboxItem]) -> None:
         """Send a step's messages in order, then clear them from the outbox in one go.
@@ -224,9 +258,10 @@ class Engine:
         """
         for item in items:
             effect = item.effect
+            event_ids: list[str] = []
             if effect["type"] == "file":
-                await self.outgoing.send_file(item.room_id, effect["text"].encode("utf-8"), effect["filename"],
-                                              effect["mimetype"], item.tx_id)
+                event_ids = [await self.outgoing.send_file(item.room_id, effect["text"].encode("utf-8"),
+                                                           effect["filename"], effect["mimetype"], item.tx_id)]
             elif effect["type"] == "event":
                 if self.outgoing.send_event is None:
                     continue
@@ -236,8 +271,15 @@ class Engine:
                     # Before the outbox is cleared: after a crash the same transaction id
                     # gives the same event id, recorded then.
                     await self.games.set_poll(item.room_id, event_id)
+            elif effect.get("synthesis"):
+                event_ids = await self.outgoing.send_all(item.room_id, effect["content"], item.tx_id)
             else:
                 await self.outgoing.send(item.room_id, effect["content"], item.tx_id)
+            if effect.get("synthesis") and item.game_id is not None:
+                # Before the outbox is cleared, as for the poll.
+                for event_id in event_ids:
+                    if event_id:
+                        await self.posted.add(item.game_id, event_id)
         await self.games.outbox_done(*(item.tx_id for item in items))
 
     async def _send_reply(self, room_id: str, rendered: Rendered, source_event_id: str | None) -> None:

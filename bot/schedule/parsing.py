@@ -9,6 +9,7 @@ come in any order; accents and case do not matter::
     mardi 14:00 Europe/Brussels thème netiquette
     every 2 weeks on tue,thu at 9:30 until 2027-06-30
     lundi 10h 6 fois
+    montags 10 Uhr sechsmal   /   luni 10:00 de 20 de ori   /   Δευτέρα 10:00 6 φορές
     tous les jeudis à 18h30 une semaine sur deux jusqu'au 30/06/2027
 """
 
@@ -42,8 +43,27 @@ WEEKDAYS_MORE = {
     7: ("duminică", "sonntag", "so", "κυριακή"),
 }
 _DAY = {fold(word): day for table in (WEEKDAYS, WEEKDAYS_MORE) for day, words in table.items() for word in words}
-NUMBERS = {"un": 1, "une": 1, "one": 1, "deux": 2, "two": 2, "trois": 3, "three": 3, "quatre": 4,
-           "four": 4, "cinq": 5, "five": 5, "six": 6}
+# Numbers written out, one to twelve, in the five languages (folded: Greek final ς is σ).
+_NUMBER_WORDS = {
+    1: "un une one unu una ein eine eins ενα μια μια",
+    2: "deux two doi doua zwei δυο",
+    3: "trois three trei drei τρια τρεισ",
+    4: "quatre four patru vier τεσσερα τεσσερισ",
+    5: "cinq five cinci funf πεντε",
+    6: "six sase sechs εξι",
+    7: "sept seven sapte sieben επτα εφτα",
+    8: "huit eight opt acht οκτω οχτω",
+    9: "neuf nine noua neun εννεα εννια",
+    10: "dix ten zece zehn δεκα",
+    11: "onze eleven unsprezece elf εντεκα",
+    12: "douze twelve doisprezece zwolf δωδεκα",
+}
+NUMBERS = {word: n for n, words in _NUMBER_WORDS.items() for word in words.split()}
+_NUMBER = r"(\d+|" + "|".join(sorted(NUMBERS, key=len, reverse=True)) + ")"
+# What follows a number of sessions: "6 fois", "6 times", "de 6 ori", "de 20 de ori",
+# "6 φορές", "6-mal", "sechsmal", "6x", "6 Termine".
+_COUNT_UNITS = (r"fois|times|x|×|seances|sessions|occurrences|rencontres|reunions|ori|sesiuni|sedinte|intalniri"
+                r"|mal|sitzungen|termine|treffen|φορεσ|φορα|συνεδριεσ|συναντησεισ")
 # Words that only make a sentence read well.
 FILLERS = {"tous", "toutes", "les", "le", "la", "l", "chaque", "every", "each", "on", "at", "a", "de",
            "du", "the", "et", "and", "pour", "for", "pendant", "des", "en", "in", "zone", "fuseau", "heure",
@@ -65,10 +85,13 @@ _PHRASES = [
     (r"\bevery other week\b|\b(?:bi-?weekly|fortnightly)\b|\bevery fortnight\b"
      r"|\btous les (?:quinze|15) jours\b", " every 2 weeks "),
     (r"\bune semaine sur (\w+)", r" every \1 weeks "),
-    (r"\b(?:toutes les|tous les|every|(?:la )?fiecare|alle|καθε)\s+(\w+)\s+(?:semaines|weeks|saptamani|wochen|εβδομαδεσ)\b",
+    (r"\b(?:toutes les|tous les|every|(?:la )?fiecare|alle|καθε)\s+(\w+)\s+(?:de\s+)?(?:semaines|weeks|saptamani|wochen|εβδομαδεσ)\b",
      r" every \1 weeks "),
-    (r"\b(?:every|each) week\b|\bchaque semaine\b|\btoutes les semaines\b|\bweekly\b|\bhebdo\w*", " "),
-    (r"\b(?:de )?(\d+)\s*(?:fois|times|seances|sessions|occurrences|rencontres|ori|mal|φορεσ)\b", r" count \1 "),
+    (r"\b(?:every|each) week\b|\bchaque semaine\b|\btoutes les semaines\b|\bweekly\b|\bhebdo\w*"
+     r"|\bjede woche\b|\bwochentlich\b|\b(?:in )?fiecare saptamana\b|\bsaptamanal\b|\bκαθε εβδομαδα\b", " "),
+    (r"\bonce\b|\bune (?:seule )?fois\b|\bo (?:singura )?data\b|\bμια (?:μονο )?φορα\b", " count 1 "),
+    (r"\btwice\b", " count 2 "),
+    (r"(?<![\w-])(?:de )?" + _NUMBER + r"(?:\s*-\s*|\s*)(?:de\s+)?(?:" + _COUNT_UNITS + r")(?![\w-])", r" count \1 "),
     (r"\b(\d{1,2})\s*h\s*(\d{2})\b", r" \1:\2 "),
     (r"\b(\d{1,2})\s*h\b", r" \1:00 "),
     (r"\b(\d{1,2})\s*uhr\b", r" \1:00 "),
@@ -132,8 +155,8 @@ def parse_schedule(text: str, now: datetime, default_zone: str, language: str = 
             interval = _number(after)
             i += 3
             continue
-        if word == "count" and read_int(after) is not None:
-            count = read_int(after)
+        if word == "count" and after:
+            count = _number(after)
             i += 2
             continue
         if word in ("until", "from"):

@@ -20,6 +20,7 @@ from typing import AsyncIterator
 import aiosqlite
 
 from bot.store.handled import HandledEvents
+from bot.store.integrity import require_whole
 from bot.store.migrations import MIGRATIONS, Migration
 from bot.store.pending import PendingEvents
 from bot.store.rooms import RoomSettings
@@ -53,6 +54,9 @@ class Store(HandledEvents, PendingEvents, RoomSettings):
             # Created readable by the bot's user only: it holds game texts.
             fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
+        else:
+            # Never run on a damaged file (it would go unnoticed until a read fails).
+            await asyncio.to_thread(require_whole, self.path)
         connection = aiosqlite.connect(self.path)
         # aiosqlite's worker thread is not a daemon: a store left open by a
         # crash (or a failed test) would keep the process alive forever.

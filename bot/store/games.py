@@ -18,7 +18,9 @@ import json
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
+from typing import Awaitable, Callable
+
+import aiosqlite
 
 from bot.game.log import kept_texts, lets_go, loggable
 from bot.store.db import Store
@@ -181,14 +183,18 @@ class GameStore:
         )
         return [_game(r) for r in rows]
 
-    async def rewrite(self, game_id: int, state: dict, rename: Callable[[dict], dict] | None = None) -> None:
+    async def rewrite(self, game_id: int, state: dict, rename: Callable[[dict], dict] | None = None,
+                      also: Callable[[aiosqlite.Connection], Awaitable[None]] | None = None) -> None:
         """Save ``state`` (e.g. without someone's texts); the log follows it.
 
-        ``rename`` rewrites each logged event first (a person's id for a pseudonym).
+        ``rename`` rewrites each logged event first (a person's id for a pseudonym);
+        ``also`` writes more in the same transaction.
         """
         async with self.store.transaction() as db:
             await db.execute("UPDATE games SET state = ? WHERE id = ?", (json.dumps(state, ensure_ascii=False), game_id))
             await _hold_log_to(db, game_id, kept_texts(state), rename)
+            if also is not None:
+                await also(db)
         await self.store.checkpoint()
 
     async def rename_in_room(self, room_id: str, user: str, rename_id: Callable[[str], str],
@@ -208,6 +214,7 @@ class GameStore:
                                  (rename_id(user), room_id, user))
             await db.execute("DELETE FROM pending_events WHERE room_id = ? AND json_extract(source, '$.sender') = ?",
                              (room_id, user))
+            await db.execute("DELETE FROM unsigned_told WHERE room_id = ? AND user_id = ?", (room_id, user))
         await self.store.checkpoint()
 
     async def purge(self, *, ended_before: float | None = None, game_ids: list[int] | None = None,

@@ -167,6 +167,32 @@ MIGRATIONS: list[Migration] = [
     ),
     Migration(
         7,
+        "who was told why their unsigned device is not read (rooms.only_cross_signed_senders)",
+        """
+        -- One row per room and person told, so a restart does not tell them again.
+        -- !forget-me deletes the person's rows.
+        CREATE TABLE unsigned_told (
+            room_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            told_at REAL NOT NULL,
+            PRIMARY KEY (room_id, user_id)
+        );
+        """,
+    ),
+    Migration(
+        8,
+        "the bot's synthesis messages and file of each ended game, to redact and post again after a deletion",
+        """
+        -- Event ids only: the synthesis text itself is in the game's state.
+        CREATE TABLE synthesis_posts (
+            game_id INTEGER NOT NULL REFERENCES games(id) ON DELETE CASCADE,
+            event_id TEXT NOT NULL,
+            PRIMARY KEY (game_id, event_id)
+        );
+        """,
+    ),
+    Migration(
+        9,
         "between sessions: a room's game history, action ideas followed up, trainers' zones and direct chats",
         """
         -- One row per finished game, written with its last step: what !history lists and

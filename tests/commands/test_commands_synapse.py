@@ -50,7 +50,7 @@ async def test_themes_privacy_language_random_card_and_extend(make_bot, make_pla
         assert re.search(rf"{title}.* — {count} carte", themes.body), (title, themes.body)
 
     privacy = await t.says(bob, "!confidentialite", "Ce que je conserve", seen_by=[bob])
-    assert "effacés 12 jour(s) après sa fin. Il n'en reste rien." in privacy.body, privacy.body
+    assert "effacés 12 jours après sa fin. Il n'en reste rien." in privacy.body, privacy.body
 
     # The room's language: the facilitator's to change, and everyone reads it.
     await t.says(alice, "!langue en", "Seule la personne qui anime", seen_by=[alice])
@@ -72,7 +72,7 @@ async def test_themes_privacy_language_random_card_and_extend(make_bot, make_pla
     # Five more minutes on the step, for the facilitator only.
     before = seconds((await t.says(alice, "!etat", "il reste", seen_by=[alice])).body)
     await t.says(alice, "!prolonger 5", "Seule la personne qui anime", seen_by=[alice])
-    extended = await t.says(t.trainer, "!prolonger 5", "5 min de plus")
+    extended = await t.says(t.trainer, "!prolonger 5", "5 minutes de plus")
     after = seconds((await t.says(alice, "!etat", "il reste", seen_by=[alice])).body)
     assert 300 - 30 <= after - before <= 300, (before, after)
     assert abs(seconds(extended.body) - after) <= 30

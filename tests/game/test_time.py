@@ -82,7 +82,7 @@ def test_extend_moves_the_current_deadline():
     old = dict(t.timers)
     effects = t.do(ev.Extend(FAC, 2))
     assert keys(effects) == ["game.extended"]
-    assert effects[0].values["minutes"] == 2
+    assert effects[0].values["count"] == 2
     assert effects[0].values["time"] == Term("game.duration.min_sec", (("minutes", 2), ("seconds", 20)))
     assert isinstance(effects[1], fx.CancelTimers)
     assert (t.at("step"), t.at("reminder")) == (140, 110)

@@ -214,7 +214,7 @@ def test_a_bilingual_card_and_board_show_both_translations(catalogue, library):
     assert "Δεοντολογία" in greek and "Ηθικό δίλημμα" in greek
     assert "Berufsethische Grundsätze" in german and "Ethisches Dilemma" in german
     board = narrator.board(view)
-    assert "Πίνακας των συστημάτων" in board.body and "Brett der Systeme" in board.body
+    assert "Πίνακας των συστημάτων" in board.body and "Spielplan der Handlungsebenen" in board.body
     # One message while it fits (issue 14), each holding both languages of its sections.
     sections = narrator.resources(view, "ethics")
     assert all("── Deutsch ──" in s.body for s in sections)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from nio.crypto.attachments import decrypt_attachment
 
@@ -27,6 +29,8 @@ async def test_a_bilingual_game_french_and_romanian(make_bot, make_player):
     switched = await t.says(t.trainer, "!langue fr ro", "bilingue")
     start = {p.localpart: len(p.messages) - 1 for p in t.everyone}  # from the switch on
     assert "bilingvă" in switched.body
+    # Each half names both languages in its own words (it said "aussi en français" before).
+    assert "en français et en roumain" in switched.body and "în franceză și în română" in switched.body
     assert "<hr><blockquote>" in switched.content["formatted_body"]
 
     await t.says(t.trainer, "!nouvelle", "Un joc nou de Réflex'tics")
@@ -82,6 +86,7 @@ async def test_a_bilingual_game_french_and_romanian(make_bot, make_player):
 
     file_msg = await bob.wait_until(
         lambda: next((m for m in t.bot_messages(bob) if m.msgtype == "m.file"), None), what="the synthesis file")
+    assert re.fullmatch(r"reflextics-synthese-sinteza-\d{4}-\d{2}-\d{2}\.md", file_msg.body), file_msg.body
     resp = await bob.client.download(mxc=file_msg.content["file"]["url"])
     info = file_msg.content["file"]
     document = decrypt_attachment(resp.body, info["key"]["k"], info["hashes"]["sha256"], info["iv"]).decode()

@@ -25,7 +25,7 @@ def sentence(typed: str, language: str, now: datetime = NOW) -> str | None:
 
 @pytest.mark.parametrize("language, expected", [
     ("fr", "⚠️ Le dimanche 28 mars 2027, 02:30 n'existe pas à Paris (on avance l'heure) : la séance sera à 03:30."),
-    ("en", "⚠️ On Sunday 28 March 2027, 02:30 does not exist in Paris (clocks go forward): "
+    ("en", "⚠️ On Sunday, 28 March 2027, 02:30 does not exist in Paris (clocks go forward): "
            "the session will be at 03:30."),
 ])
 def test_a_time_in_the_spring_gap(language, expected):
@@ -37,7 +37,7 @@ def test_a_time_in_the_spring_gap(language, expected):
 @pytest.mark.parametrize("language, expected", [
     ("fr", "⚠️ Le dimanche 31 octobre 2027, 01:30 arrive deux fois à New York (on recule l'heure) : "
            "la séance sera au premier 01:30, avant le changement d'heure."),
-    ("en", "⚠️ On Sunday 31 October 2027, 01:30 comes twice in New York (clocks go back): "
+    ("en", "⚠️ On Sunday, 31 October 2027, 01:30 comes twice in New York (clocks go back): "
            "the session will be at the first 01:30, before the change."),
 ])
 def test_a_time_in_the_autumn_fold(language, expected):

@@ -160,7 +160,8 @@ async def test_a_schedule_opens_a_week_game_in_its_zone(tmp_path):
     _, state = await engine.state(ROOM)
     assert state.phase == "lobby" and state.week is not None
     assert (state.week.zone, state.week.quiet_start, state.week.length) == ("Europe/Bucharest", 21 * 60, 3 * 86400)
-    assert "heure de Bucharest" in room.bodies[-1] and "mercredi 24 mars à 16:00" in room.bodies[-1]
+    # The zone is named by its city in the room's language (CLDR): Bucarest in French.
+    assert "heure de Bucarest" in room.bodies[-1] and "mercredi 24 mars à 16:00" in room.bodies[-1]
     scheduling.stop()
     engine.stop()
     await store.close()
