@@ -27,6 +27,10 @@ from bot.runtime.engine import reply_tx_id
 from bot.runtime.scheduling import Scheduling
 from bot.store import Store
 from bot.store.games import GameStore
+from bot.store.history import HistoryStore
+from bot.commands.history import HistoryCommands
+from bot.app.direct import DirectChats
+from bot.commands.followup import FollowUp
 from bot.store.integrity import DATABASE_NAME
 from bot.store.notices import UnsignedNotices
 from bot.store.schedules import ScheduleStore
@@ -61,8 +65,10 @@ class Bot:
         )
         self._libraries: dict[str, Library] = {}  # per room, with its own cards
         week_rooms = WeekRooms.from_config(store, config)
+        self.history = HistoryStore(store)
         self.play = GamePlay(self.engine, self.narrator, self.room_view, self.is_facilitator, skipped=tuple(problems),
-                             cards_changed=lambda room_id: self._libraries.pop(room_id, None), week_rooms=week_rooms)
+                             cards_changed=lambda room_id: self._libraries.pop(room_id, None), week_rooms=week_rooms,
+                             played=self.history.played_cards)
         self.play.register(self.router)
         WeekCommands(week_rooms, self.engine, self.narrator, self.room_view, self.is_facilitator).register(self.router)
         LanguageCommands(self.engine, self.narrator, self.room_view, self.is_facilitator,
@@ -77,6 +83,13 @@ class Bot:
         self.router.add("schedule", ScheduleCommands(self.scheduling).handle)
         self.privacy = Privacy(config.privacy, store, self.engine, self.narrator, self.room_view, self.is_facilitator)
         self.privacy.register(self.router)
+        self.privacy.forget_hooks.append(self.history.forget)
+        followup = FollowUp(self.history, self.engine, self.narrator, self.room_view, self.is_facilitator)
+        followup.register(self.router)
+        self.engine.decorate = followup.decorate
+        HistoryCommands(self.history, self.engine, self.narrator, self.room_view,
+                        followup.section).register(self.router)
+        self.direct = DirectChats(self, self.history, followup.section)
         self.throttle = Throttle(config.privacy.commands_per_minute)
         # (room, user) told why they are not read: in the store, so a restart does not repeat it.
         self._unsigned_notices = UnsignedNotices(store)
@@ -145,8 +158,11 @@ class Bot:
         log.info("First sync done; the bot is ready")
 
     async def on_invite(self, room_id: str, inviter: str) -> None:
+        direct = self.transport.direct_invites.pop(room_id, None) == inviter
         if self.config.access.may_invite(inviter):
-            log.info("Accepting an invite to %s", room_id)
+            log.info("Accepting an invite to %s%s", room_id, " (a direct chat)" if direct else "")
+            if direct:
+                await self.direct.opened(room_id, inviter)
             await self.transport.join(room_id)
         else:
             log.info("Rejecting an invite to %s from a user who is not allowed", room_id)
@@ -162,10 +178,13 @@ class Bot:
         await self.transport.leave(room.room_id)
 
     async def on_event(self, room: MatrixRoom, event: Event) -> None:
+        if await self.direct.handle(room, event):
+            return  # a trainer's direct chat: never a game table
         if isinstance(event, RedactionEvent):
             # Never encrypted, and the homeserver lets only the author or a moderator
             # redact: whatever the bot kept of that message goes.
             await self.play.redacted(room.room_id, event.sender, event.redacts, event.event_id)
+            await self.history.redact_note(room.room_id, event.redacts)
             return
         if isinstance(event, UnknownEvent):
             await self._poll_answer(room, event)

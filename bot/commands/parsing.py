@@ -48,6 +48,14 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "pseudonyms": ("pseudonyms", "pseudonymes", ()),
     "card": ("card", "carte", ()),
     "week": ("week", "semaine", ()),
+    # Between sessions (bot/commands/history.py, bot/commands/trainer.py, bot/commands/followup.py).
+    "history": ("history", "historique", ()),
+    "followup": ("follow-up", "suivi", ("followup",)),
+    "rooms": ("rooms", "salons", ()),
+    "agenda": ("agenda", "agenda", ()),
+    "syntheses": ("syntheses", "syntheses", ()),
+    "export": ("export", "exporter", ()),
+    "timezone": ("timezone", "fuseau", ("time-zone",)),
 }
 
 # command id -> its names in the partners' other languages (Romanian, German, Greek).
@@ -83,12 +91,20 @@ NATIVE: dict[str, dict[str, str]] = {
     "pseudonyms": {"ro": "pseudonime", "de": "pseudonyme", "el": "ψευδώνυμα"},
     "card": {"ro": "cartonaș", "de": "karte", "el": "κάρτα"},
     "week": {"ro": "săptămână", "de": "woche", "el": "εβδομάδα"},
+    "history": {"ro": "istoric", "de": "verlauf", "el": "ιστορικό"},
+    "followup": {"ro": "urmărire", "de": "nachverfolgung", "el": "παρακολούθηση"},
+    "rooms": {"ro": "camere", "de": "räume", "el": "αίθουσες"},
+    "agenda": {"ro": "agendă", "de": "termine", "el": "ατζέντα"},
+    "syntheses": {"ro": "sinteze", "de": "synthesen", "el": "συνθέσεις"},
+    "export": {"ro": "exportă", "de": "exportieren", "el": "εξαγωγή"},
+    "timezone": {"ro": "fus-orar", "de": "zeitzone", "el": "ζώνη-ώρας"},
 }
 # Spellings typed without the language's letters (German without umlauts).
 NATIVE_ALIASES: dict[str, tuple[str, ...]] = {
     "skip": ("ueberspringen",), "extend": ("verlaengern",),
     "forget_me": ("uitama", "vergissmich"), "add_card": ("adaugacartonas", "neuekarte"),
     "week": ("saptamana",),
+    "rooms": ("raeume",), "timezone": ("fusorar", "ζωνη-ωρας", "ζωνηωρας"),
 }
 
 

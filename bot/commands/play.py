@@ -15,7 +15,7 @@ from bot.game.folding import read_int
 from bot.game.visible import has_visible, without_format
 from bot.decks import DeckError, Library, card_to_dict, parse_card_message
 from bot.runtime.engine import Engine
-from bot.game import describe, list_actions
+from bot.game import describe, list_actions, rotation
 from bot.game.params import count_term
 from bot.game.state import SYNTHESIS
 from bot.game import events as ev
@@ -79,8 +79,10 @@ class GamePlay:
                  is_facilitator: Callable[[str, str], bool],
                  rng: random.Random | None = None, skipped: tuple = (),
                  cards_changed: Callable[[str], None] = lambda room_id: None,
-                 week_rooms: WeekRooms | None = None):
+                 week_rooms: WeekRooms | None = None,
+                 played: Callable[[str], Awaitable[dict[str, int]]] | None = None):
         self.week_rooms = week_rooms  # None: week games are not offered
+        self.played = played  # the room's cards played so far (card rotation), None: no rotation
         self.skipped = skipped  # custom decks that did not load, with the reason
         self.cards_changed = cards_changed
         self.engine = engine
@@ -187,6 +189,8 @@ class GamePlay:
             if not cards:
                 await self._answer(ctx, "game.unknown_card")
                 return
+            if self.played is not None:
+                cards = rotation.candidates(cards, await self.played(ctx.room_id))
             card_id = self.rng.choice(cards).id
         card = library.card(card_id, lang)
         await self._apply(ctx, ev.Start(ctx.sender, card_id, card.theme if card else (theme or ""), drawn))

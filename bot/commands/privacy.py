@@ -76,6 +76,9 @@ class Privacy:
         self.views = views
         self.is_facilitator = is_facilitator
         self._task: asyncio.Task | None = None
+        # What else a person's erasure reaches (the follow-up notes of bot/store/history.py):
+        # called with the room, the person, and what turns their id or name in a text into the pseudonym.
+        self.forget_hooks: list[Callable[[str, str, Callable[[str], str]], Awaitable[None]]] = []
 
     def register(self, router: Router) -> None:
         router.add("privacy", self._privacy)
@@ -98,7 +101,8 @@ class Privacy:
         """Purge every game that ended more than ``retention_days`` ago."""
         now = self.clock() if now is None else now
         cutoff = now - self.config.retention_days * 86400
-        purged = await self.engine.games.purge(ended_before=cutoff, keep_records=self.config.keep_game_records)
+        purged = await self.engine.games.purge(ended_before=cutoff, keep_records=self.config.keep_game_records,
+                                               now=now)
         if purged:
             log.info("Retention: purged the texts of %d ended games", len(purged))
         return purged
@@ -125,9 +129,9 @@ class Privacy:
         after = self.narrator.catalogue.text(
             ctx.language, "privacy.after_records" if self.config.keep_game_records else "privacy.after_nothing")
         view = await self.views(ctx.room_id)
-        # What a week game keeps is said in its own catalogue file (week.yaml), after the notice.
+        # What a week game keeps (week.yaml) and what is kept between sessions (between.yaml), after the notice.
         notice = (("days", Term("privacy.days", params(count=f"{days:g}"))), ("after", after))
-        lines = (("privacy.notice", notice), ("week.privacy", ()))
+        lines = (("privacy.notice", notice), ("week.privacy", ()), ("between.privacy", ()))
         await self.engine.reply(ctx.room_id, self.narrator.lines(view, lines), ctx.event_id)
 
     async def _forget_me(self, ctx: Context) -> None:
@@ -159,6 +163,8 @@ class Privacy:
                     await self.engine.games.rewrite(game.id, state, renamer.event)
                 changed += was_in
             await self.engine.games.rename_in_room(room_id, user, renamer.exact, renamer.anything)
+            for hook in self.forget_hooks:
+                await hook(room_id, user, renamer.within)
         log.info("Erased a user from %d games of %s", changed, room_id)
         return changed
 
@@ -168,7 +174,8 @@ class Privacy:
             return
         async with self.engine.lock(ctx.room_id):
             ids = [g.id for g in await self.engine.games.room_games(ctx.room_id) if not g.active]
-            purged = await self.engine.games.purge(game_ids=ids, keep_records=self.config.keep_game_records)
+            purged = await self.engine.games.purge(game_ids=ids, keep_records=self.config.keep_game_records,
+                                                   now=self.clock())
         running = (await self.engine.state(ctx.room_id))[0] is not None
         await self._answer(ctx, "privacy.purged_running" if running else "privacy.purged", count=len(purged))
 

@@ -52,8 +52,9 @@ def split_new_args(args: str) -> WeekArgs:
 
 def help_message(ctx: Context, languages: tuple[str, ...]) -> Rendered:
     """``!help``: the bot's help, then the week games' paragraph (its own catalogue file), per language."""
-    parts = [ctx.renderer.join([ctx.renderer.render(lang, key, prefix=ctx.prefix) for key in ("help", "week.help")])
-             for lang in languages]
+    # Then the commands between sessions (between.yaml), in the same message.
+    parts = [ctx.renderer.join([ctx.renderer.render(lang, key, prefix=ctx.prefix)
+                                for key in ("help", "week.help", "between.help")]) for lang in languages]
     return bilingual(parts, [ctx.renderer.catalogue.text(lang, "language.name") for lang in languages])
 
 

@@ -99,6 +99,7 @@ class MatrixTransport:
         # Room creators per room: room version 12 gives them unlimited power, which
         # nio neither records nor reports in power levels.
         self.creators: dict[str, frozenset[str]] = {}
+        self.direct_invites: dict[str, str] = {}  # room -> inviter, for invites marked is_direct
         # What a room gets instead of a message the homeserver refuses for good (see outbox.py).
         self.refused_notice: Notice | None = None
 
@@ -229,6 +230,9 @@ class MatrixTransport:
                     and event.state_key == self.user_id
                     and event.membership == "invite"
                 ):
+                    if (event.content or {}).get("is_direct") is True:
+                        # A direct chat, as Element opens one: the handler may treat it apart.
+                        self.direct_invites[room_id] = event.sender
                     await self._safely(self._handler.on_invite(room_id, event.sender))
         timelines: list[tuple[str, list[Event], bool, int]] = []
         for room_id, info in resp.rooms.join.items():

@@ -89,6 +89,9 @@ class Engine:
         self.posted = SynthesisPosts(games.store)
         self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._unsent: set[str] = set()  # rooms whose crash leftovers failed to send at start-up
+        # (room, view, event, game id, new state, messages) -> messages: what other features add to a
+        # moment before it is saved (the follow-up of action ideas, bot/commands/followup.py).
+        self.decorate: Callable[..., Awaitable[list[dict]]] | None = None
 
     # -- start-up ---------------------------------------------------------------------
 
@@ -164,6 +167,8 @@ class Engine:
                 return True  # the transport marks the event handled
             view = await self.views(room_id)
             messages = await self._render(room_id, view, outcome.state, outcome.effects)
+            if self.decorate is not None:
+                messages = await self.decorate(room_id, view, event, game_id, outcome.state, messages)
             over = any(isinstance(e, fx.GameOver) for e in outcome.effects)
             game_id, items = await self.games.commit(Step(
                 room_id=room_id, state=outcome.state.to_dict(), active=not over,

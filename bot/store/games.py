@@ -24,6 +24,7 @@ import aiosqlite
 
 from bot.game.log import kept_texts, lets_go, loggable
 from bot.store.db import Store
+from bot.store.history import finished_row, on_purge
 from bot.store.rows import fetch_all, fetch_one
 from bot.store.step_sql import StepRows, tx_id, write_step
 from bot.store.trip import in_one_trip
@@ -109,7 +110,8 @@ class GameStore:
         rows = StepRows(room_id=step.room_id, game_id=step.game_id, state_json=state_json, active=step.active,
                         now=now, at=step.at.isoformat(), facilitator=step.facilitator, event_json=event_json,
                         known_seq=known_seq, recheck_log=kept if recheck else None, effects_json=effects_json,
-                        marked=marked, waiting=waiting)
+                        marked=marked, waiting=waiting,
+                        finished=None if step.active else finished_row(step.room_id, step.state, now))
         game_id, seq = await in_one_trip(self.store, lambda db: write_step(db, rows))
         # Committed: only this store writes the game's events, so its next rank is known.
         if step.active:
@@ -217,7 +219,7 @@ class GameStore:
         await self.store.checkpoint()
 
     async def purge(self, *, ended_before: float | None = None, game_ids: list[int] | None = None,
-                    keep_records: bool = True) -> list[int]:
+                    keep_records: bool = True, now: float | None = None) -> list[int]:
         """Remove the texts of ended games (all those ended before a time, or the given ones).
 
         With ``keep_records`` a game keeps only a record that it happened (dates and
@@ -243,6 +245,7 @@ class GameStore:
                                      (json.dumps(record), game_id))
                 else:
                     await db.execute("DELETE FROM games WHERE id = ?", (game_id,))
+                await on_purge(db, game_id, time.time() if now is None else now, keep_records)
         await self.store.checkpoint()
         return [r[0] for r in rows]
 

@@ -191,4 +191,67 @@ MIGRATIONS: list[Migration] = [
         );
         """,
     ),
+    Migration(
+        9,
+        "between sessions: a room's game history, action ideas followed up, trainers' zones and direct chats",
+        """
+        -- One row per finished game, written with its last step: what !history lists and
+        -- card rotation reads. Only dates, a card id and counts (no text, no Matrix id), so
+        -- it outlives the purge of the game's texts (erased_at says when that happened).
+        CREATE TABLE room_history (
+            game_id INTEGER PRIMARY KEY,
+            room_id TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            card_id TEXT,
+            theme TEXT,
+            started_at TEXT,
+            ended_at REAL NOT NULL,
+            players INTEGER NOT NULL,
+            levels TEXT NOT NULL,
+            erased_at REAL,
+            UNIQUE (room_id, number)
+        );
+        -- What became of a finished game's action idea (seq: its number in that game).
+        -- The note, its author and its message (note_ref: deleting it deletes the note)
+        -- go with the game's texts (retention, purge, forget-me), the status stays.
+        CREATE TABLE action_followups (
+            game_id INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            room_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            note TEXT,
+            noted_by TEXT,
+            note_ref TEXT,
+            reported_in INTEGER,
+            updated_at REAL NOT NULL,
+            PRIMARY KEY (game_id, seq)
+        );
+        CREATE INDEX action_followups_room ON action_followups(room_id);
+        -- The games finished before this version join the history (a purged one without its card).
+        INSERT INTO room_history(game_id, room_id, number, card_id, theme, started_at, ended_at, players, levels,
+                                 erased_at)
+        SELECT id, room_id, ROW_NUMBER() OVER (PARTITION BY room_id ORDER BY id),
+               json_extract(state, '$.card_id'), json_extract(state, '$.theme'),
+               COALESCE(json_extract(state, '$.started'), json_extract(state, '$.created')),
+               COALESCE(ended_at, updated_at),
+               CASE WHEN purged THEN COALESCE(json_extract(state, '$.players'), 0)
+                    ELSE json_array_length(COALESCE(json_extract(state, '$.participants'), '[]')) END,
+               CASE WHEN purged THEN '{}' ELSE COALESCE((SELECT json_group_object(level, n) FROM (
+                   SELECT json_extract(value, '$.level') AS level, COUNT(*) AS n
+                   FROM json_each(games.state, '$.actions') GROUP BY level)), '{}') END,
+               CASE WHEN purged THEN COALESCE(ended_at, updated_at) END
+        FROM games WHERE active = 0 AND json_extract(state, '$.phase') = 'finished';
+        -- A trainer's own time zone for their direct chat with the bot (!timezone).
+        CREATE TABLE trainer_settings (
+            user_id TEXT PRIMARY KEY,
+            timezone TEXT
+        );
+        -- Rooms the bot joined on a direct-chat invite (is_direct), and with whom:
+        -- there the bot is a trainer's private dashboard, never a game table.
+        CREATE TABLE direct_rooms (
+            room_id TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL
+        );
+        """,
+    ),
 ]

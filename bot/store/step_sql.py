@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from bot.game.log import loggable
+from bot.store.history import INSERT_FINISHED
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class StepRows:
     effects_json: list[str]
     marked: list[tuple]  # processed_events rows
     waiting: list[str]  # event ids whose wait for a room key this step ends
+    finished: tuple | None = None  # the room's history row of a game this step finishes (history.finished_row)
 
 
 def tx_id(game_id: int, seq: int, index: int) -> str:
@@ -58,6 +60,8 @@ def write_step(db: sqlite3.Connection, r: StepRows) -> tuple[int, int]:
         db.executemany("INSERT INTO outbox(game_id, room_id, effect, tx_id) VALUES(?, ?, ?, ?)",
                        [(game_id, r.room_id, text, tx_id(game_id, seq, index))
                         for index, text in enumerate(r.effects_json)])
+    if r.finished is not None:
+        db.execute(INSERT_FINISHED, (game_id, *r.finished))
     if r.marked:
         db.executemany("INSERT OR IGNORE INTO processed_events VALUES(?, ?, ?)", r.marked)
     if r.waiting:

@@ -153,6 +153,18 @@ const ops = {
         return { room_id };
     },
 
+    // A direct chat as Element starts one: trusted_private_chat, is_direct on the invite,
+    // encrypted from the start, and the room recorded in the user's m.direct account data.
+    async create_dm({ user_id }) {
+        const initial_state = [{ type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } }];
+        const { room_id } = await client.createRoom({ preset: "trusted_private_chat", is_direct: true, invite: [user_id], initial_state });
+        const direct = client.getAccountData("m.direct")?.getContent() ?? {};
+        await client.setAccountData("m.direct", { ...direct, [user_id]: [...(direct[user_id] ?? []), room_id] });
+        await untilSynced(() => client.getRoom(room_id)?.getMyMembership() === "join", `room ${room_id}`);
+        await untilSynced(() => client.getRoom(room_id).hasEncryptionStateEvent(), "encryption state");
+        return { room_id };
+    },
+
     async invite({ room_id, user_id }) {
         await client.invite(room_id, user_id);
         return {};

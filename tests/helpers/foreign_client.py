@@ -239,6 +239,10 @@ class ForeignClient:
             args["name"] = name
         return (await self.request("create_room", **args))["room_id"]
 
+    async def create_dm(self, user_id: str) -> str:
+        """A direct chat with ``user_id`` as Element opens one (is_direct invite, encrypted, m.direct)."""
+        return (await self.request("create_dm", user_id=user_id))["room_id"]
+
     async def invite(self, room_id: str, user_id: str) -> None:
         await self.request("invite", room_id=room_id, user_id=user_id)
 
