@@ -108,6 +108,17 @@ def table(r: dict) -> tuple[str, list[dict]]:
         row("2b engine alone", "trips to aiosqlite's thread / event", cost["trips_per_event"], None)
         row("2b engine alone", "CPU µs / trip (sqlite3 in-thread call)", cost["aiosqlite_trip_cpu_us"],
             cost["sqlite3_call_cpu_us"])
+    week = r.get("week_games") or {}
+    if "seconds" in week:
+        n = week["games"]
+        row(f"5 week games ({n})", "timers re-armed / needed", f"{week['armed']} / {week['needed']}", None,
+            "all", week["armed"] == week["needed"])
+        row(f"5 week games ({n})", "restart → every deadline and nudge armed (s)", round(week["seconds"], 3), None,
+            "< 2 s", week["seconds"] < 2)
+        # A week game's own memory (its loaded state), the Matrix part being the floor's.
+        heap_kb = round(week["heap_bytes"] / 1024, 1)
+        row(f"5 week games ({n})", "KB per week game (heap of its state)", heap_kb, None, "< 100 KB", heap_kb < 100)
+        row(f"5 week games ({n})", "KB stored per week game", round(week["db_bytes"] / n / 1024, 1), None)
     restarts = r.get("restarts", {})
     big = restarts.get(str(r["config"]["restart_games"]))
     if big:

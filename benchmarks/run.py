@@ -64,6 +64,14 @@ async def main_async(args: argparse.Namespace) -> int:
     cost = subprocess.run([sys.executable, "-m", "benchmarks.engine_cost", "--json"], cwd=ROOT,
                           capture_output=True, text=True)
     r["engine_cost"] = json.loads(cost.stdout) if cost.returncode == 0 else {"error": cost.stderr[-500:]}
+    # Week games in progress (no homeserver either): the restart re-arms every deadline and nudge.
+    say(f"[5] {args.restart_games} week games in progress: restart, memory…")
+    week = subprocess.run([sys.executable, "-m", "benchmarks.week_games", "--json", "--games",
+                           str(args.restart_games)], cwd=ROOT, capture_output=True, text=True)
+    try:
+        r["week_games"] = json.loads(week.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        r["week_games"] = {"error": week.stderr[-500:]}
     r["error"] = failed
     if args.trace_memory:
         r["memory_trace"] = memory_growth(work / "snapshots")
