@@ -63,8 +63,12 @@ def progress(state: GameState, ctx: Ctx):
         return new, [Say("week.progress_round", params(done=done_, total=total, when=at))]
     if state.phase == RESOURCES:
         return new, [Say("week.progress_vote", params(done=done_, total=total, when=at))]
-    return new, [Say("week.progress_ideas", params(ideas=count_term("ideas", len([a for a in state.actions
-                                                                                   if not a.erased])), when=at))]
+    return new, [Say("week.progress_ideas", params(ideas=_ideas(state), when=at))]
+
+
+def _ideas(state: GameState):
+    """The count of action ideas still standing (an erased person's are gone), as a plural term."""
+    return count_term("ideas", sum(1 for a in state.actions if not a.erased))
 
 
 def status(state: GameState) -> tuple[str, tuple] | None:
@@ -75,7 +79,6 @@ def status(state: GameState) -> tuple[str, tuple] | None:
     if state.phase == SYNTHESIS:
         return "week.status_synthesis", params(when=at)
     if state.phase == ACTIONS:
-        return "week.status_ideas", params(ideas=count_term("ideas", len([a for a in state.actions
-                                                                         if not a.erased])), when=at)
+        return "week.status_ideas", params(ideas=_ideas(state), when=at)
     done_, total = answered(state)
     return "week.status", params(step=step_term(state.phase), when=at, done=done_, total=total)
