@@ -11,28 +11,13 @@ from nio import RedactionEvent
 from nio.crypto.attachments import decrypt_attachment
 
 from bot.messages.catalogue import Catalogue
+from tests.helpers.seat import seat
 
 pytestmark = pytest.mark.synapse
 
-CALM = {"card_seconds": 3600, "turn_seconds": 3600, "resources_seconds": 3600, "actions_seconds": 3600,
-        "amend_seconds": 3600, "reminder_seconds": 0, "silence_seconds": 0}
 SECRET = "SECRET-turn about Madame K. deleted after the synthesis"
 KEPT = "KEPT-turn of the other speaker"
 WHY = Catalogue.load().text("fr", "safety.synthesis_reposted")
-
-
-async def room_with_players(make_bot, make_player):
-    bot = await make_bot(game=CALM)
-    trainer = await make_player("trainer")
-    players = [await make_player(f"p{i}") for i in range(2)]
-    bot_id = bot.config.matrix.user_id
-    room = await trainer.create_room(invite=[bot_id] + [p.user_id for p in players])
-    await trainer.wait_membership(room, bot_id, "join")
-    for p in players:
-        await p.wait_until(lambda p=p: room in p.client.invited_rooms or room in p.client.rooms, what="the invite")
-        await p.client.join(room)
-        await trainer.wait_membership(room, p.user_id, "join")
-    return bot, room, trainer, players
 
 
 async def says(room: str, bot_id: str, player, text: str, expect: str, seen_by):
@@ -51,7 +36,8 @@ async def file_text(player, message) -> str:
 
 
 async def test_a_turn_deleted_after_the_synthesis_redacts_it_and_posts_it_again_once(make_bot, make_player):
-    bot, room, trainer, (alice, bob) = await room_with_players(make_bot, make_player)
+    table = await seat(make_bot, make_player)
+    bot, room, trainer, (alice, bob) = table.bot, table.room, table.trainer, table.players
     bot_id = bot.config.matrix.user_id
     everyone = [trainer, alice, bob]
     redacted: list[str] = []
